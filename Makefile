@@ -1,0 +1,99 @@
+# bcoslab — build, test and demo.
+#
+#   make            build ./bcoslab
+#   make test       build and run the whole test suite, then again under ASan+UBSan
+#   make demo       build and start the demo
+#   make check T=test_rlp    run one test program (normal build)
+#   make deps       install the Debian packages bcoslab needs (every target does this first)
+#
+# Every .c file under src/ and viz/ goes into the program; every tests/**/test_*.c is its own
+# cmocka program linked with the same objects (minus main.c). Build trees live in build/<flavour>/.
+
+CC      ?= cc
+VECTORS ?= $(abspath ../shared/vectors)
+
+# The dependency step: build/deps.mk is remade (and so the check and any apt-get install run)
+# before make does anything else, because it is an included makefile.
+PKGS := openssl libsecp256k1 ncursesw libcgraph libgvc rocksdb sqlite3 jansson
+-include build/deps.mk
+build/deps.mk: scripts/deps.sh Makefile
+	@scripts/deps.sh
+	@mkdir -p build
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS)) -lpthread -lm"; \
+	   echo "CMOCKA_CFLAGS := $$(pkg-config --cflags cmocka)"; \
+	   echo "CMOCKA_LIBS := $$(pkg-config --libs cmocka)"; } > $@
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS_COMMON := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -g -MMD -MP \
+                 -Isrc -Iviz $(PKG_CFLAGS)
+
+FLAVOUR ?= normal
+ifeq ($(FLAVOUR),asan)
+  OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(FLAVOUR),tsan)
+  OPT := -O1 -fno-omit-frame-pointer -fsanitize=thread
+else
+  OPT := -O2
+endif
+B ?= build/$(FLAVOUR)
+
+LIB_SRC  := $(shell find src viz -name '*.c' ! -path 'src/app/main.c' | sort)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/src/app/main.o
+TEST_SRC := $(shell find tests -name 'test_*.c' | sort)
+TEST_HELPER_SRC := $(shell find tests -name '*.c' ! -name 'test_*.c' | sort)
+TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
+TEST_BIN := $(TEST_SRC:%.c=$(B)/%)
+
+.SECONDARY:
+.PHONY: all bcoslab deps test test-normal test-asan check demo clean tests
+.DEFAULT_GOAL := all
+
+all: bcoslab
+bcoslab: $(B)/bcoslab
+ifeq ($(FLAVOUR),normal)
+	@ln -sf $(B)/bcoslab bcoslab
+endif
+
+deps:
+	@scripts/deps.sh
+
+$(B)/bcoslab: $(MAIN_OBJ) $(B)/libbcoslab.a
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+
+$(B)/libbcoslab.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(TEST_HELPER_OBJ) $(B)/libbcoslab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(TEST_HELPER_OBJ) \
+	    $(B)/libbcoslab.a $(PKG_LIBS) $(CMOCKA_LIBS)
+
+tests: $(TEST_BIN) $(B)/bcoslab
+
+# One flavour's suite: every test program, with the vectors and the binary they may drive.
+test-flavour: tests
+	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) $(TEST_BIN)
+
+test:
+	@$(MAKE) --no-print-directory FLAVOUR=normal bcoslab test-flavour
+	@$(MAKE) --no-print-directory FLAVOUR=asan test-flavour
+
+# make check T=test_rlp   (any part of a test program's path)
+check: tests
+	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) \
+	    $(filter %$(T),$(TEST_BIN))
+
+demo: bcoslab
+	./bcoslab util demo-chain
+
+clean:
+	rm -rf build bcoslab
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

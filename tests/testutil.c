@@ -1,0 +1,143 @@
+/*
+ * testutil.c — see testutil.h.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/error.h"
+
+static const char *
+vectors_dir(void)
+{
+    const char *d = getenv("BL_VECTORS");
+
+    return d && *d ? d : "../shared/vectors";
+}
+
+char *
+tu_vector_path(const char *rel)
+{
+    const char *dir = vectors_dir();
+    char *p = bl_xmalloc(strlen(dir) + strlen(rel) + 2);
+
+    sprintf(p, "%s/%s", dir, rel);
+    return p;
+}
+
+json_t *
+tu_load_json(const char *rel)
+{
+    char *path = tu_vector_path(rel);
+    json_error_t jerr;
+    json_t *j = json_load_file(path, JSON_DECODE_ANY, &jerr);
+
+    if (j == NULL)
+        fail_msg("cannot load %s: %s (line %d)", path, jerr.text, jerr.line);
+    free(path);
+    return j;
+}
+
+char *
+tu_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    bl_buf_t b = BL_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        bl_buf_append(&b, chunk, n);
+    fclose(f);
+    bl_buf_push(&b, 0);
+    if (len)
+        *len = b.len - 1;
+    return (char *)b.data;
+}
+
+void
+tu_hex(const char *hex, bl_buf_t *out)
+{
+    if (bl_hex_decode(hex, out) != BL_OK)
+        fail_msg("bad hex in test data: %s (%.60s)", bl_errmsg(), hex);
+}
+
+void
+tu_hex_fixed(const char *hex, uint8_t *out, size_t n)
+{
+    if (bl_hex_decode_fixed(hex, out, n) != BL_OK)
+        fail_msg("bad hex in test data: %s (%.60s)", bl_errmsg(), hex);
+}
+
+void
+tu_assert_hex_eq(const uint8_t *p, size_t n, const char *hex)
+{
+    bl_buf_t want = BL_BUF_INIT;
+
+    tu_hex(hex, &want);
+    if (want.len != n || (n && memcmp(want.data, p, n) != 0)) {
+        char *got = bl_hex_string(p, n);
+        char *exp = bl_hex_string(want.data, want.len);
+        print_error("bytes differ\n  got:      %s\n  expected: %s\n", got, exp);
+        free(got);
+        free(exp);
+        bl_buf_free(&want);
+        fail();
+    }
+    bl_buf_free(&want);
+}
+
+static char *
+slurp_and_remove(const char *path)
+{
+    char *s = tu_read_file(path, NULL);
+
+    unlink(path);
+    return s;
+}
+
+int
+tu_run(char **out, char **err, const char *fmt, ...)
+{
+    const char *bin = getenv("BL_BIN");
+    char args[8192], cmd[9000];
+    char outpath[] = "/tmp/bl-test-out-XXXXXX", errpath[] = "/tmp/bl-test-err-XXXXXX";
+    int fo = mkstemp(outpath), fe = mkstemp(errpath);
+    va_list ap;
+    int status;
+
+    if (bin == NULL || fo < 0 || fe < 0)
+        fail_msg("BL_BIN is not set or temp files failed; run through make");
+    close(fo);
+    close(fe);
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s </dev/null", bin, args, outpath, errpath);
+    status = system(cmd);
+    if (out)
+        *out = slurp_and_remove(outpath);
+    else
+        unlink(outpath);
+    if (err)
+        *err = slurp_and_remove(errpath);
+    else
+        unlink(errpath);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+char *
+tu_tempdir(void)
+{
+    char tmpl[] = "/tmp/bl-test-XXXXXX";
+
+    if (mkdtemp(tmpl) == NULL)
+        fail_msg("mkdtemp failed");
+    return bl_xstrdup(tmpl);
+}

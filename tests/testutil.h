@@ -1,0 +1,44 @@
+/*
+ * testutil.h — helpers shared by the test programs.
+ *
+ * Every test program is a cmocka program (tests/<area>/test_<topic>.c) with a main() that runs
+ * cmocka_run_group_tests(). These helpers find the public conformance vectors in ../shared/vectors
+ * (the BL_VECTORS environment variable, set by the Makefile), read JSON and text files, compare
+ * bytes against hex, and run the bcoslab binary (BL_BIN) for command-line tests.
+ *
+ * A test never silently skips: a missing vector file is a failure.
+ */
+#ifndef BL_TESTS_TESTUTIL_H
+#define BL_TESTS_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "base/bytes.h"
+
+/* Absolute path of a file under the vectors directory; the caller frees it. */
+char *tu_vector_path(const char *rel);
+/* Parse a JSON vector file (fails the test if it cannot). */
+json_t *tu_load_json(const char *rel);
+/* Whole file into a NUL-terminated buffer (fails the test if it cannot). */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Hex to bytes, failing the test on bad hex. */
+void tu_hex(const char *hex, bl_buf_t *out);
+/* Hex to exactly n bytes. */
+void tu_hex_fixed(const char *hex, uint8_t *out, size_t n);
+/* Fail (printing both) unless bytes p[0..n) equal the hex text. */
+void tu_assert_hex_eq(const uint8_t *p, size_t n, const char *hex);
+
+/* Run `bcoslab ARGS` through /bin/sh. *out and *err receive stdout and stderr (caller frees;
+ * either pointer may be NULL). Returns the exit status (or -1 if it did not exit normally). */
+int tu_run(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A fresh empty directory under /tmp for one test; the caller frees the path. */
+char *tu_tempdir(void);
+
+#endif
