@@ -1,0 +1,168 @@
+/*
+ * keccak.c — Keccak-256, written out so it can be read.
+ *
+ * Keccak is a "sponge". Its state is 1600 bits, seen as a 5×5 grid of 64-bit lanes. Hashing
+ * has two phases:
+ *
+ *   absorb:  the message is cut into blocks of 136 bytes (the "rate"); each block is XORed into
+ *            the first 136 bytes of the state, and then the whole state is stirred by the
+ *            permutation keccak-f[1600];
+ *   squeeze: the digest is read out of the first 32 bytes of the state.
+ *
+ * The other 64 bytes of the state (the "capacity", twice the digest size) are never touched by
+ * the input directly: that hidden part is what makes the hash secure.
+ *
+ * Before absorbing, the message is padded to a whole number of blocks with the pattern
+ * 0x01 0x00 … 0x00 0x80 (one byte 0x81 if only one byte is missing). This 0x01 is the original
+ * Keccak padding, which Ethereum and FISCO BCOS use; the later FIPS-202 SHA3-256 uses 0x06 and so
+ * gives different digests.
+ *
+ * keccak-f[1600] is 24 rounds of five steps, each mixing the state in a different direction:
+ *   θ (theta) — every lane is XORed with the parities of two neighbouring columns;
+ *   ρ (rho)   — every lane is rotated by its own fixed amount;
+ *   π (pi)    — the lanes trade places;
+ *   χ (chi)   — the only non-linear step: each bit is combined with two others in its row;
+ *   ι (iota)  — a round constant is XORed into one lane, so the rounds differ from each other.
+ */
+#include "crypto/keccak.h"
+
+#include <string.h>
+
+static const uint64_t round_constants[24] = {
+    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
+    0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
+    0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
+    0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
+    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800aULL, 0x800000008000000aULL,
+    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
+};
+
+/* ρ rotation of the lane at (x, y), indexed as lanes[x + 5*y]. */
+static const unsigned rotation[25] = {
+     0,  1, 62, 28, 27,
+    36, 44,  6, 55, 20,
+     3, 10, 43, 25, 39,
+    41, 45, 15, 21,  8,
+    18,  2, 61, 56, 14,
+};
+
+static uint64_t
+rotl(uint64_t v, unsigned n)
+{
+    return n == 0 ? v : (v << n) | (v >> (64 - n));
+}
+
+static void
+theta(uint64_t a[25])
+{
+    uint64_t parity[5], d;
+
+    for (int x = 0; x < 5; x++)
+        parity[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+    for (int x = 0; x < 5; x++) {
+        d = parity[(x + 4) % 5] ^ rotl(parity[(x + 1) % 5], 1);
+        for (int y = 0; y < 25; y += 5)
+            a[x + y] ^= d;
+    }
+}
+
+/* ρ and π together: the lane at (x, y) is rotated and moved to (y, 2x + 3y). */
+static void
+rho_pi(uint64_t a[25])
+{
+    uint64_t b[25];
+
+    for (int x = 0; x < 5; x++) {
+        for (int y = 0; y < 5; y++)
+            b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(a[x + 5 * y], rotation[x + 5 * y]);
+    }
+    memcpy(a, b, sizeof b);
+}
+
+static void
+chi(uint64_t a[25])
+{
+    uint64_t row[5];
+
+    for (int y = 0; y < 25; y += 5) {
+        for (int x = 0; x < 5; x++)
+            row[x] = a[x + y];
+        for (int x = 0; x < 5; x++)
+            a[x + y] = row[x] ^ (~row[(x + 1) % 5] & row[(x + 2) % 5]);
+    }
+}
+
+void
+keccak_f1600(uint64_t lanes[25])
+{
+    for (int round = 0; round < 24; round++) {
+        theta(lanes);
+        rho_pi(lanes);
+        chi(lanes);
+        lanes[0] ^= round_constants[round]; /* iota */
+    }
+}
+
+/* XOR one 136-byte block into the state (lanes are little-endian) and permute. */
+static void
+absorb_block(keccak_ctx_t *ctx, const uint8_t *block)
+{
+    for (int i = 0; i < KECCAK256_RATE / 8; i++) {
+        uint64_t lane = 0;
+        for (int k = 7; k >= 0; k--)
+            lane = lane << 8 | block[8 * i + k];
+        ctx->lanes[i] ^= lane;
+    }
+    keccak_f1600(ctx->lanes);
+}
+
+void
+keccak256_init(keccak_ctx_t *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+}
+
+void
+keccak256_update(keccak_ctx_t *ctx, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+
+    while (len > 0) {
+        size_t take = KECCAK256_RATE - ctx->npending;
+        if (take > len)
+            take = len;
+        memcpy(ctx->pending + ctx->npending, p, take);
+        ctx->npending += take;
+        p += take;
+        len -= take;
+        if (ctx->npending == KECCAK256_RATE) {
+            absorb_block(ctx, ctx->pending);
+            ctx->npending = 0;
+        }
+    }
+}
+
+void
+keccak256_final(keccak_ctx_t *ctx, uint8_t out[32])
+{
+    /* pad: 0x01, zeros, and 0x80 on the block's last byte (they share a byte if adjacent) */
+    memset(ctx->pending + ctx->npending, 0, KECCAK256_RATE - ctx->npending);
+    ctx->pending[ctx->npending] ^= 0x01;
+    ctx->pending[KECCAK256_RATE - 1] ^= 0x80;
+    absorb_block(ctx, ctx->pending);
+    for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < 8; k++)
+            out[8 * i + k] = (uint8_t)(ctx->lanes[i] >> (8 * k));
+    }
+    memset(ctx, 0, sizeof *ctx);
+}
+
+void
+keccak256(const void *data, size_t len, uint8_t out[32])
+{
+    keccak_ctx_t ctx;
+
+    keccak256_init(&ctx);
+    keccak256_update(&ctx, data, len);
+    keccak256_final(&ctx, out);
+}
