@@ -38,7 +38,7 @@ else
 endif
 B ?= build/$(FLAVOUR)
 
-LIB_SRC  := $(shell find src viz -name '*.c' ! -path 'src/app/main.c' | sort)
+LIB_SRC  := $(shell find src $(wildcard viz) -name '*.c' ! -path 'src/app/main.c' | sort)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/src/app/main.o
 TEST_SRC := $(shell find tests -name 'test_*.c' | sort)

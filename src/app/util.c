@@ -1,7 +1,7 @@
 /*
  * util.c — the table of `bcoslab util` commands. Each command lives with its neighbours in
- * util_crypto.c (hashes, keys, signatures), util_codec.c (RLP, ABI) and util_ledger.c
- * (transactions, Merkle roots, a demo chain).
+ * util_crypto.c (hashes, keys, signatures), util_rlp.c, util_abi.c, util_ledger.c
+ * (transactions, Merkle roots) and util_demo.c (a small chain, printed).
  */
 #include "app/util.h"
 

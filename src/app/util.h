@@ -17,9 +17,11 @@ int util_address(int argc, char **argv);
 int util_sign(int argc, char **argv);
 int util_recover(int argc, char **argv);
 
-/* util_codec.c */
+/* util_rlp.c */
 int util_rlp_encode(int argc, char **argv);
 int util_rlp_decode(int argc, char **argv);
+
+/* util_abi.c */
 int util_abi_encode(int argc, char **argv);
 int util_abi_decode(int argc, char **argv);
 
@@ -27,6 +29,8 @@ int util_abi_decode(int argc, char **argv);
 int util_tx_build(int argc, char **argv);
 int util_tx_decode(int argc, char **argv);
 int util_merkle_root(int argc, char **argv);
+
+/* util_demo.c */
 int util_demo_chain(int argc, char **argv);
 
 #endif
