@@ -34,7 +34,7 @@ tu_load_json(const char *rel)
 {
     char *path = tu_vector_path(rel);
     json_error_t jerr;
-    json_t *j = json_load_file(path, JSON_DECODE_ANY, &jerr);
+    json_t *j = json_load_file(path, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 
     if (j == NULL)
         fail_msg("cannot load %s: %s (line %d)", path, jerr.text, jerr.line);
@@ -140,4 +140,46 @@ tu_tempdir(void)
     if (mkdtemp(tmpl) == NULL)
         fail_msg("mkdtemp failed");
     return bl_xstrdup(tmpl);
+}
+
+char *tu_dir;
+
+int
+tu_setup_dir(void **state)
+{
+    (void)state;
+    tu_dir = tu_tempdir();
+    return 0;
+}
+
+int
+tu_teardown_dir(void **state)
+{
+    char cmd[512];
+
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(tu_dir);
+    tu_dir = NULL;
+    return 0;
+}
+
+void
+tu_chomp(char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+}
+
+void
+tu_assert_one_line(const char *err)
+{
+    const char *nl = strchr(err, '\n');
+
+    if (err[0] == '\0' || (nl != NULL && nl[1] != '\0'))
+        fail_msg("expected exactly one line on stderr, got: \"%s\"", err);
 }

@@ -22,7 +22,8 @@
 
 /* Absolute path of a file under the vectors directory; the caller frees it. */
 char *tu_vector_path(const char *rel);
-/* Parse a JSON vector file (fails the test if it cannot). */
+/* Parse a JSON vector file (fails the test if it cannot). Strings may hold NUL bytes ("\u0000"
+ * in RLPTests): read them with json_string_length(), not strlen(). */
 json_t *tu_load_json(const char *rel);
 /* Whole file into a NUL-terminated buffer (fails the test if it cannot). */
 char *tu_read_file(const char *path, size_t *len);
@@ -40,5 +41,16 @@ int tu_run(char **out, char **err, const char *fmt, ...) __attribute__((format(p
 
 /* A fresh empty directory under /tmp for one test; the caller frees the path. */
 char *tu_tempdir(void);
+
+/* Group setup and teardown for programs that need scratch files: tu_dir is a fresh directory
+ * while the group runs, removed with its contents afterwards. */
+extern char *tu_dir;
+int tu_setup_dir(void **state);
+int tu_teardown_dir(void **state);
+
+/* Cut trailing newlines off a command's output, in place. */
+void tu_chomp(char *s);
+/* Fail unless err is exactly one non-empty line (how every command reports bad input). */
+void tu_assert_one_line(const char *err);
 
 #endif

@@ -18,11 +18,25 @@ static const cli_command_t util_commands[] = {
       .summary = "SHA-256 digest of the bytes HEX" },
     { .name = "rlp-encode", .args = "JSON", .run = util_rlp_encode,
       .summary = "RLP encoding of a value written as in ethereum's RLPTests",
-      .help = "JSON strings are their bytes (\"0x..\" is hex), integers are big-endian numbers,\n"
-              "\"#123\" is a big integer, arrays are lists.\n"
+      .help = "A JSON string is its bytes (\"dog\" is 646f67, \"\\u0000\" is the byte 00).\n"
+              "A string that starts with \"0x\" is hex bytes instead (go-ethereum's RLPTests\n"
+              "runner takes every string as text, but no RLPTests case starts with 0x, so both\n"
+              "read the tests alike); to encode the text \"0x..\" itself, write it in hex.\n"
+              "A JSON integer, however large (up to 10000 digits), is a number: big-endian, no\n"
+              "leading zero bytes, and 0 is the empty string (80). \"#123\" is the same number\n"
+              "written as a string.\n"
+              "An array is a list. Negative numbers, fractions, objects, true, false and null\n"
+              "are refused. The RLP is printed as lowercase hex without 0x.\n"
               "example: bcoslab util rlp-encode '[\"dog\", 1, [\"#1000000000000000000000\"]]'\n" },
     { .name = "rlp-decode", .args = "HEX", .run = util_rlp_decode,
-      .summary = "decode RLP into JSON (strings as \"0x..\" hex); invalid RLP is rejected" },
+      .summary = "decode RLP into JSON (strings as \"0x..\" hex); invalid RLP is rejected",
+      .help = "HEX may start with 0x. Strings print as \"0x..\" hex and lists as arrays, so the\n"
+              "output can be given back to rlp-encode. Decoding is strict: every form that is\n"
+              "not the one canonical encoding (a byte below 0x80 wrapped as 81xx, a long form\n"
+              "where the short one fits, a length with a leading zero, a length running past\n"
+              "the input, bytes after the item) is refused with the offset of the fault.\n"
+              "example: bcoslab util rlp-decode c6827a77c10401\n"
+              "prints:  [\"0x7a77\", [\"0x04\"], \"0x01\"]\n" },
     { .name = "keygen", .args = "[--sm] -o FILE", .run = util_keygen,
       .summary = "new private key (secp256k1, or SM2 with --sm) in a PEM file",
       .help = "Prints the new key's address. The file is PKCS#8 PEM: "
@@ -41,10 +55,29 @@ static const cli_command_t util_commands[] = {
       .summary = "decode a raw transaction into JSON with every field, its hash and sender" },
     { .name = "merkle-root", .args = "[--sm] HASH32...", .run = util_merkle_root,
       .summary = "FISCO's 16-ary Merkle root (transactionsRoot) of the given hashes" },
-    { .name = "abi-encode", .args = "'f(T1,T2,...)' ARGS...", .run = util_abi_encode,
-      .summary = "Solidity ABI call data: the function selector, then the arguments" },
-    { .name = "abi-decode", .args = "'T1,T2,...' HEX", .run = util_abi_decode,
-      .summary = "decode ABI-encoded values into JSON" },
+    { .name = "abi-encode", .args = "[--sm] 'f(T1,T2,...)' ARGS...", .run = util_abi_encode,
+      .summary = "Solidity ABI call data: the function selector, then the arguments",
+      .help = "Types: uintN and intN (N = 8..256; uint = uint256), address, bool, bytesN\n"
+              "(N = 1..32), bytes, string, T[k], T[] and tuples (T1,T2).\n"
+              "Arguments: numbers in decimal or 0x hex (intN may be negative), true/false,\n"
+              "address and bytes in hex, strings as they are, arrays and tuples as JSON\n"
+              "arrays: '[1,2,3]', '[\"a\",\"b\"]', '[[1,2],[3]]'.\n"
+              "The selector is Keccak-256 of the canonical signature; --sm uses SM3 (SM chains).\n"
+              "A signature without a name, '(uint256,string)', encodes only the arguments.\n"
+              "Put -- before the signature if an argument is exactly -h.\n"
+              "example: bcoslab util abi-encode 'userTransfer(string,string,uint256)' "
+              "alice bob 10\n" },
+    { .name = "abi-decode", .args = "[--sm] 'T1,T2,...' HEX", .run = util_abi_decode,
+      .summary = "decode ABI-encoded values into JSON",
+      .help = "HEX holds the encoded values, without a selector. Given a signature 'f(T1,...)'\n"
+              "instead of a type list, HEX is call data: it must start with f's selector\n"
+              "(--sm: the SM3 one), and the arguments after it are decoded.\n"
+              "Output: a JSON array, one item per type: numbers as decimal strings, address and\n"
+              "bytes as \"0x\" hex, strings as strings, bool as true/false, arrays as arrays.\n"
+              "Strict: offsets or lengths out of range, non-zero padding, a bool other than 0\n"
+              "or 1, missing or trailing bytes are refused.\n"
+              "example: bcoslab util abi-decode 'uint256,string' \"$(bcoslab util abi-encode "
+              "'(uint256,string)' 5 hi)\"\n" },
     { .name = "demo-chain", .args = "[--sm] [--blocks N]", .run = util_demo_chain,
       .summary = "build a small chain of signed blocks and print it" },
     { .name = NULL },

@@ -115,8 +115,19 @@ bl_hex_string(const uint8_t *p, size_t n)
     return s;
 }
 
-static int
-hex_value(char c)
+char *
+bl_hex_string_0x(const uint8_t *p, size_t n)
+{
+    char *s = bl_xmalloc(2 * n + 3);
+
+    s[0] = '0';
+    s[1] = 'x';
+    bl_hex_encode(p, n, s + 2);
+    return s;
+}
+
+int
+bl_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -144,13 +155,13 @@ bl_hex_decode(const char *hex, bl_buf_t *out)
     if (n % 2 != 0)
         return bl_fail(BL_E_HEX, "hex has an odd number of digits (%zu)", n);
     for (size_t i = 0; i < n; i++) {
-        if (hex_value(s[i]) < 0)
+        if (bl_hex_digit(s[i]) < 0)
             return bl_fail(BL_E_HEX, "'%c' at position %zu is not a hex digit", s[i],
                            (size_t)(s - hex) + i);
     }
     bl_buf_reserve(out, n / 2);
     for (size_t i = 0; i < n; i += 2)
-        out->data[out->len++] = (uint8_t)(hex_value(s[i]) << 4 | hex_value(s[i + 1]));
+        out->data[out->len++] = (uint8_t)(bl_hex_digit(s[i]) << 4 | bl_hex_digit(s[i + 1]));
     return BL_OK;
 }
 

@@ -46,6 +46,10 @@ bool bl_span_eq(bl_span_t a, bl_span_t b);
 void bl_hex_encode(const uint8_t *p, size_t n, char *out);
 /* The same into a new string the caller frees. */
 char *bl_hex_string(const uint8_t *p, size_t n);
+/* The same with "0x" in front, as JSON-RPC writes bytes. */
+char *bl_hex_string_0x(const uint8_t *p, size_t n);
+/* The value of one hex digit (either case), or -1 if c is not one. */
+int bl_hex_digit(char c);
 /* Parse hex (optional 0x, even number of digits) and append the bytes to out. */
 int bl_hex_decode(const char *hex, bl_buf_t *out);
 /* Parse hex that must decode to exactly n bytes. */

@@ -15,11 +15,10 @@
  */
 #include "codec/rlp.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "base/error.h"
-
-#define RLP_MAX_DEPTH 1024 /* deeper nesting is refused: no real structure needs it */
 
 /* ---- encoding ---- */
 
@@ -120,6 +119,9 @@ read_long_length(const uint8_t *p, size_t n, size_t offset, size_t *len)
     if (v < 56)
         return bl_fail(BL_E_RLP, "length %llu at offset %zu must use the short form",
                        (unsigned long long)v, offset);
+    if (v > SIZE_MAX) /* only possible where size_t is 32 bits; no input is that long */
+        return bl_fail(BL_E_RLP, "length %llu at offset %zu is too large",
+                       (unsigned long long)v, offset);
     *len = (size_t)v;
     return BL_OK;
 }
@@ -183,7 +185,8 @@ rlp_decode_prefix(bl_span_t in, rlp_item_t *item, size_t *used)
     return decode_at(in, 0, item, used);
 }
 
-/* Check every item nested in a list payload; `base` is the payload's offset in the input. */
+/* Check every item nested in a list payload; `base` is the payload's offset in the input and
+ * `depth` the list's nesting level (the outermost list is 1). */
 static int
 validate_list(bl_span_t payload, size_t base, int depth)
 {
@@ -191,12 +194,13 @@ validate_list(bl_span_t payload, size_t base, int depth)
     rlp_item_t item;
     int err;
 
-    if (depth > RLP_MAX_DEPTH)
-        return bl_fail(BL_E_RLP, "lists nested deeper than %d levels", RLP_MAX_DEPTH);
     while (pos < payload.len) {
         bl_span_t rest = bl_span(payload.ptr + pos, payload.len - pos);
         if ((err = decode_at(rest, base + pos, &item, &used)) != BL_OK)
             return err;
+        if (item.is_list && depth >= RLP_MAX_DEPTH)
+            return bl_fail(BL_E_RLP, "list at offset %zu is nested deeper than %d levels",
+                           base + pos, RLP_MAX_DEPTH);
         if (item.is_list &&
             (err = validate_list(item.payload, base + pos + (used - item.payload.len),
                                  depth + 1)) != BL_OK)

@@ -42,6 +42,10 @@ void rlp_list_end(bl_buf_t *out, size_t start);
 
 /* ---- decoding ---- */
 
+/* Lists nested deeper than this are refused (the outermost list is level 1): no real structure
+ * needs more, and a bound keeps the recursive check from exhausting the stack. */
+#define RLP_MAX_DEPTH 1024
+
 typedef struct {
     bool is_list;
     bl_span_t payload; /* the string's bytes, or the list's encoded items */

@@ -87,8 +87,11 @@ int
 ecdsa_pubkey_parse(const uint8_t *in, size_t len, uint8_t pub[64])
 {
     secp256k1_pubkey pk;
+    bool known_form = (len == 65 && in[0] == 0x04) ||
+                      (len == 33 && (in[0] == 0x02 || in[0] == 0x03));
 
-    if (!secp256k1_ec_pubkey_parse(context(), &pk, in, len))
+    /* libsecp256k1 also takes the old "hybrid" form 06/07‖X‖Y; nothing in FISCO uses it */
+    if (!known_form || !secp256k1_ec_pubkey_parse(context(), &pk, in, len))
         return bl_fail(BL_E_KEY, "not a secp256k1 public key (%zu bytes)", len);
     pubkey_to_xy(&pk, pub);
     return BL_OK;

@@ -49,8 +49,14 @@ static const unsigned rotation[25] = {
 static uint64_t
 rotl(uint64_t v, unsigned n)
 {
-    return n == 0 ? v : (v << n) | (v >> (64 - n));
+    return (v << n) | (v >> ((64 - n) & 63)); /* "& 63" keeps n = 0 defined: v | v */
 }
+
+/* The neighbours of column x, (x − 1) mod 5 and (x + 1) mod 5, and of row position x,
+ * (x + 1) mod 5 and (x + 2) mod 5, written out so the inner loops do no division. */
+static const int minus1[5] = { 4, 0, 1, 2, 3 };
+static const int plus1[5] = { 1, 2, 3, 4, 0 };
+static const int plus2[5] = { 2, 3, 4, 0, 1 };
 
 static void
 theta(uint64_t a[25])
@@ -60,22 +66,29 @@ theta(uint64_t a[25])
     for (int x = 0; x < 5; x++)
         parity[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
     for (int x = 0; x < 5; x++) {
-        d = parity[(x + 4) % 5] ^ rotl(parity[(x + 1) % 5], 1);
+        d = parity[minus1[x]] ^ rotl(parity[plus1[x]], 1);
         for (int y = 0; y < 25; y += 5)
             a[x + y] ^= d;
     }
 }
 
-/* ρ and π together: the lane at (x, y) is rotated and moved to (y, 2x + 3y). */
+/* ρ and π together: the lane at (x, y) is rotated and moved to (y, 2x + 3y mod 5).
+ * destination[i] is that new place for the lane at i = x + 5y, worked out once. */
+static const int destination[25] = {
+     0, 10, 20,  5, 15,
+    16,  1, 11, 21,  6,
+     7, 17,  2, 12, 22,
+    23,  8, 18,  3, 13,
+    14, 24,  9, 19,  4,
+};
+
 static void
 rho_pi(uint64_t a[25])
 {
     uint64_t b[25];
 
-    for (int x = 0; x < 5; x++) {
-        for (int y = 0; y < 5; y++)
-            b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl(a[x + 5 * y], rotation[x + 5 * y]);
-    }
+    for (int i = 0; i < 25; i++)
+        b[destination[i]] = rotl(a[i], rotation[i]);
     memcpy(a, b, sizeof b);
 }
 
@@ -88,7 +101,7 @@ chi(uint64_t a[25])
         for (int x = 0; x < 5; x++)
             row[x] = a[x + y];
         for (int x = 0; x < 5; x++)
-            a[x + y] = row[x] ^ (~row[(x + 1) % 5] & row[(x + 2) % 5]);
+            a[x + y] = row[x] ^ (~row[plus1[x]] & row[plus2[x]]);
     }
 }
 

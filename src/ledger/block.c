@@ -173,9 +173,17 @@ block_decode_tx_blob(const suite_t *suite, bl_span_t blob, tx_t **txs, size_t *n
             char detail[400];
             snprintf(detail, sizeof detail, "%s", bl_errmsg());
             err = bl_fail(err, "transaction %llu of the block: %s", (unsigned long long)i, detail);
-            break;
+            goto out;
         }
         (*n)++;
+    }
+out:
+    if (err != BL_OK) { /* nothing half-decoded is handed back */
+        for (size_t i = 0; i < *n; i++)
+            tx_free(&(*txs)[i]);
+        free(*txs);
+        *txs = NULL;
+        *n = 0;
     }
     return err;
 }

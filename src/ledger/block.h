@@ -103,6 +103,7 @@ int block_decode(const suite_t *suite, bl_span_t raw, block_t *b);
 
 /* The parallel transaction blob on its own (block item 1; also used by sync messages). */
 void block_encode_tx_blob(const suite_t *suite, const tx_t *txs, size_t n, bl_buf_t *out);
+/* On error *txs is NULL and *n is 0. */
 int block_decode_tx_blob(const suite_t *suite, bl_span_t blob, tx_t **txs, size_t *n);
 
 #endif

@@ -12,12 +12,9 @@
 json_t *
 json_hex(const uint8_t *p, size_t n)
 {
-    char *s = bl_xmalloc(2 * n + 3);
+    char *s = bl_hex_string_0x(p, n);
     json_t *j;
 
-    s[0] = '0';
-    s[1] = 'x';
-    bl_hex_encode(p, n, s + 2);
     j = json_string(s);
     free(s);
     return j;

@@ -14,48 +14,6 @@
 #include "base/error.h"
 #include "crypto/keccak.h"
 
-static char *dir;
-
-static int
-setup(void **state)
-{
-    (void)state;
-    dir = tu_tempdir();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    char cmd[512];
-
-    (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(dir);
-    return 0;
-}
-
-static void
-chomp(char *s)
-{
-    size_t n = strlen(s);
-
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-}
-
-/* Is stderr exactly one line? */
-static void
-assert_one_line(const char *err)
-{
-    const char *nl = strchr(err, '\n');
-
-    assert_true(strlen(err) > 0);
-    assert_true(nl == NULL || nl[1] == '\0');
-}
-
 /* merkle-root of nothing is keccak(""), of one hash h is keccak(0x80 ‖ h). */
 static void
 merkle_root_command_matches_fisco_rule(void **state)
@@ -75,7 +33,7 @@ merkle_root_command_matches_fisco_rule(void **state)
     free(out);
     assert_int_equal(tu_run(&out, NULL, "util merkle-root "
         "1111111111111111111111111111111111111111111111111111111111111111"), 0);
-    chomp(out);
+    tu_chomp(out);
     assert_string_equal(out, hex);
     free(out);
 }
@@ -87,14 +45,15 @@ build_and_decode(const char *suite_flag, const char *name)
     json_t *j;
     json_error_t jerr;
 
-    assert_int_equal(tu_run(&addr, NULL, "util keygen %s -o %s/%s.pem", suite_flag, dir, name),
+    assert_int_equal(tu_run(&addr, NULL, "util keygen %s -o %s/%s.pem", suite_flag, tu_dir, name),
                      0);
-    chomp(addr);
+    tu_chomp(addr);
     assert_int_equal(tu_run(&raw, &err, "util tx-build --key %s/%s.pem --nonce 12345 "
                             "--block-limit 0x1f4 --to 0x0000000000000000000000000000000000005002 "
                             "--data 0xdeadbeef --chain-id 7 --group-id 2 --extra 6869",
-                            dir, name), 0);
-    chomp(raw);
+                            tu_dir, name), 0);
+    free(err);
+    tu_chomp(raw);
     assert_int_equal(tu_run(&out, &err, "util tx-decode %s %s", suite_flag, raw), 0);
     j = json_loads(out, 0, &jerr);
     assert_non_null(j);
@@ -140,31 +99,31 @@ tx_commands_reject_bad_input_with_exit_2(void **state)
 
     (void)state;
     assert_int_equal(tu_run(&out, &err, "util tx-build --nonce 1"), 2);
-    assert_one_line(err);
+    tu_assert_one_line(err);
     assert_non_null(strstr(err, "--key"));
     free(out);
     free(err);
-    assert_int_equal(tu_run(&out, &err, "util tx-build --key %s/missing.pem", dir), 2);
-    assert_one_line(err);
+    assert_int_equal(tu_run(&out, &err, "util tx-build --key %s/missing.pem", tu_dir), 2);
+    tu_assert_one_line(err);
     free(out);
     free(err);
-    assert_int_equal(tu_run(NULL, NULL, "util keygen -o %s/k.pem", dir), 0);
-    assert_int_equal(tu_run(&out, &err, "util tx-build --key %s/k.pem --to 0x1234", dir), 2);
-    assert_one_line(err);
+    assert_int_equal(tu_run(NULL, NULL, "util keygen -o %s/k.pem", tu_dir), 0);
+    assert_int_equal(tu_run(&out, &err, "util tx-build --key %s/k.pem --to 0x1234", tu_dir), 2);
+    tu_assert_one_line(err);
     free(out);
     free(err);
-    assert_int_equal(tu_run(&out, &err, "util tx-build --key %s/k.pem --gas -5", dir), 2);
+    assert_int_equal(tu_run(&out, &err, "util tx-build --key %s/k.pem --gas -5", tu_dir), 2);
     free(out);
     free(err);
     assert_int_equal(tu_run(&out, &err, "util tx-decode 0xzz"), 2);
     assert_string_equal(out, "");
-    assert_one_line(err);
+    tu_assert_one_line(err);
     free(out);
     free(err);
     /* one hex digit of s changed: refused, or (ECDSA recovers some key from any valid-looking
      * signature) attributed to a different sender — never to the signer */
-    assert_int_equal(tu_run(&raw, NULL, "util tx-build --key %s/k.pem --nonce 1", dir), 0);
-    chomp(raw);
+    assert_int_equal(tu_run(&raw, NULL, "util tx-build --key %s/k.pem --nonce 1", tu_dir), 0);
+    tu_chomp(raw);
     assert_int_equal(tu_run(&out, NULL, "util tx-decode %s", raw), 0);
     sender = strstr(out, "\"from\"");
     assert_non_null(sender);
@@ -180,29 +139,46 @@ tx_commands_reject_bad_input_with_exit_2(void **state)
     free(err);
     free(raw);
     assert_int_equal(tu_run(&out, &err, "util merkle-root abcd"), 2);
-    assert_one_line(err);
+    tu_assert_one_line(err);
     free(out);
     free(err);
 }
 
-/* demo-chain prints a chain whose blocks link by hash and detects a tampered transaction. */
+/* demo-chain prints a chain whose blocks link by hash (each parentHash equals the previous
+ * block's hash, fisco-2x-facts §1.7) and follows one forged byte to a refused block and a broken
+ * link. Keys and timestamps are fixed, so two runs print the same chain. */
 static void
 demo_chain_shows_links_and_tamper_evidence(void **state)
 {
-    char *out, *err;
+    char *out, *again, *err;
 
     (void)state;
     assert_int_equal(tu_run(&out, &err, "util demo-chain --blocks 3"), 0);
     assert_non_null(strstr(out, "block 3"));
-    assert_non_null(strstr(out, "tamper"));
+    assert_non_null(strstr(out, "= block 2"));
+    assert_null(strstr(out, "!= block"));
+    assert_non_null(strstr(out, "3 of 4 sealers (quorum n - f = 3), 3 valid"));
+    assert_non_null(strstr(out, "the transfer is now alice pays bob 11"));
+    assert_non_null(strstr(out, "refused: transactionsRoot does not match"));
+    assert_non_null(strstr(out, "valid over the new hash: 0 of 3"));
+    assert_int_equal(tu_run(&again, NULL, "util demo-chain --blocks 3"), 0);
+    assert_string_equal(out, again);
+    free(again);
     free(out);
     free(err);
+    /* on an SM chain the forged transaction fails its SM2 check outright */
     assert_int_equal(tu_run(&out, &err, "util demo-chain --sm --blocks 2"), 0);
-    assert_non_null(strstr(out, "sm"));
+    assert_non_null(strstr(out, "crypto suite \"sm\""));
+    assert_non_null(strstr(out, "SM2 signature does not verify"));
     free(out);
     free(err);
     assert_int_equal(tu_run(&out, &err, "util demo-chain --blocks 0"), 2);
-    assert_one_line(err);
+    assert_string_equal(out, "");
+    tu_assert_one_line(err);
+    free(out);
+    free(err);
+    assert_int_equal(tu_run(&out, &err, "util demo-chain --bogus"), 2);
+    tu_assert_one_line(err);
     free(out);
     free(err);
 }
@@ -218,5 +194,5 @@ main(void)
         cmocka_unit_test(demo_chain_shows_links_and_tamper_evidence),
     };
 
-    return cmocka_run_group_tests_name("util_ledger", tests, setup, teardown);
+    return cmocka_run_group_tests_name("util_ledger", tests, tu_setup_dir, tu_teardown_dir);
 }
