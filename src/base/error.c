@@ -30,6 +30,9 @@ bl_strerror(int err)
     case BL_E_FORMAT:    return "invalid format";
     case BL_E_IO:        return "input/output error";
     case BL_E_NOTFOUND:  return "not found";
+    case BL_E_DB:        return "database error";
+    case BL_E_EXISTS:    return "already exists";
+    case BL_E_DENIED:    return "permission denied";
     default:             return "unknown error";
     }
 }

@@ -31,7 +31,10 @@ enum bl_err {
     BL_E_FORMAT = -10,    /* bytes that decode but do not form a valid object (tx, block...) */
     BL_E_IO = -11,        /* a file could not be read or written */
     BL_E_NOTFOUND = -12,  /* the thing asked for does not exist */
-    BL_E_LAST = -13
+    BL_E_DB = -13,        /* the database (RocksDB, SQLite) failed or is damaged */
+    BL_E_EXISTS = -14,    /* the thing to be created exists already */
+    BL_E_DENIED = -15,    /* the caller is not allowed to do this */
+    BL_E_LAST = -16
 };
 
 /* A short fixed name for a code ("malformed RLP"). */
