@@ -3,8 +3,10 @@
 #   make            build ./bcoslab
 #   make test       build and run the whole test suite, then again under ASan+UBSan
 #   make demo       build and start the demo
+#   make bench      build and run the benchmarks
 #   make check T=test_rlp    run one test program (normal build)
 #   make deps       install the Debian packages bcoslab needs (every target does this first)
+#   make V=1 ...    show the full compiler commands
 #
 # Every .c file under src/ and viz/ goes into the program; every tests/**/test_*.c is its own
 # cmocka program linked with the same objects (minus main.c). Build trees live in build/<flavour>/.
@@ -38,6 +40,15 @@ else
 endif
 B ?= build/$(FLAVOUR)
 
+# Quiet by default: one line per file ("CC src/codec/rlp.c"); V=1 shows the whole command.
+ifeq ($(V),1)
+  Q :=
+  say = @true
+else
+  Q := @
+  say = @printf '  %-5s %s\n' $(1) $(2)
+endif
+
 LIB_SRC  := $(shell find src $(wildcard viz) -name '*.c' ! -path 'src/app/main.c' | sort)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/src/app/main.o
@@ -47,7 +58,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(B)/%)
 
 .SECONDARY:
-.PHONY: all bcoslab deps test test-normal test-asan check demo clean tests
+.PHONY: all bcoslab deps test test-normal test-asan check demo bench clean tests
 .DEFAULT_GOAL := all
 
 all: bcoslab
@@ -60,19 +71,23 @@ deps:
 	@scripts/deps.sh
 
 $(B)/bcoslab: $(MAIN_OBJ) $(B)/libbcoslab.a
-	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
 
 $(B)/libbcoslab.a: $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(B)/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/%.c $(TEST_HELPER_OBJ) $(B)/libbcoslab.a
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(TEST_HELPER_OBJ) \
+	$(call say,TEST,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(TEST_HELPER_OBJ) \
 	    $(B)/libbcoslab.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 tests: $(TEST_BIN) $(B)/bcoslab
@@ -92,6 +107,10 @@ check: tests
 
 demo: bcoslab
 	./bcoslab util demo-chain
+
+# Benchmarks print numbers for the issue notes; they are not part of `make test`.
+bench: bcoslab
+	./bcoslab bench storage
 
 clean:
 	rm -rf build bcoslab

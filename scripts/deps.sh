@@ -4,7 +4,8 @@
 # Each library is asked for by its pkg-config name; when one is missing, its Debian package is
 # installed with apt-get (directly as root, through sudo otherwise). When neither is possible the
 # script stops and prints the exact command a person has to run. Tools the tests drive (tmux,
-# graphviz's dot) are checked the same way, by command name.
+# graphviz's dot, the sqlite3 shell students open table storage with) are checked the same way,
+# by command name.
 #
 # usage: scripts/deps.sh           check and install what is missing
 #        scripts/deps.sh --check   only report; exit 1 if something is missing
@@ -26,7 +27,8 @@ TOOLS="pkg-config:pkg-config
 cc:gcc
 make:make
 tmux:tmux
-dot:graphviz"
+dot:graphviz
+sqlite3:sqlite3"
 
 missing=""
 add() { case " $missing " in *" $1 "*) ;; *) missing="$missing $1" ;; esac; }

@@ -6,12 +6,15 @@
  */
 #include <stdio.h>
 
+#include "app/bench.h"
 #include "app/cli.h"
 #include "app/util.h"
 
 static const cli_command_t commands[] = {
     { .name = "util", .args = "COMMAND [ARGS]", .is_group = true, .run = util_main,
       .summary = "hashes, keys, signatures, RLP, ABI and transactions by hand" },
+    { .name = "bench", .args = "BENCHMARK [OPTIONS]", .is_group = true, .run = bench_main,
+      .summary = "measure: storage (table storage vs MPT over memory, RocksDB, SQLite)" },
     { .name = NULL },
 };
 

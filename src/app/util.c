@@ -55,6 +55,29 @@ static const cli_command_t util_commands[] = {
       .summary = "decode a raw transaction into JSON with every field, its hash and sender" },
     { .name = "merkle-root", .args = "[--sm] HASH32...", .run = util_merkle_root,
       .summary = "FISCO's 16-ary Merkle root (transactionsRoot) of the given hashes" },
+    { .name = "trie-root", .args = "[--secure] [--sm] JSON", .run = util_trie_root,
+      .summary = "root hash of a Merkle Patricia Trie (Ethereum's state trie) holding JSON",
+      .help = "JSON is written as `in` in ethereum/tests TrieTests: an array of [key, value]\n"
+              "pairs applied in order, where a null value deletes the key, or an object\n"
+              "{key: value}, whose order does not matter. A key or value starting with 0x is\n"
+              "hex; any other string is its own bytes. --secure hashes every key first (the\n"
+              "secure trie of Ethereum's accounts); --sm hashes with SM3 instead of Keccak-256.\n"
+              "The root is printed as lowercase hex without 0x.\n"
+              "example: bcoslab util trie-root '{\"doe\": \"reindeer\", \"dog\": \"puppy\"}'\n" },
+    { .name = "trie-proof", .args = "[--secure] [--sm] JSON KEY | --verify ROOT KEY NODE...",
+      .run = util_trie_proof,
+      .summary = "Merkle proof of KEY in a trie holding JSON; --verify checks one",
+      .help = "Without --verify: builds the trie as trie-root does and prints JSON with the\n"
+              "root, the key, its value (null when absent) and the proof: the RLP of every\n"
+              "node on the key's path, root first, as \"0x..\" hex.\n"
+              "With --verify: checks the proof nodes against ROOT alone (no trie needed) and\n"
+              "prints the value they prove, in hex, or \"absent\". Instead of ROOT KEY NODE...\n"
+              "it accepts one FILE holding what trie-proof printed. A proof that does not\n"
+              "verify (a node changed or missing, another root) exits 2.\n"
+              "KEY follows the same rule as the JSON: 0x.. is hex, else its bytes. Give\n"
+              "--secure and --sm to --verify as they were given when proving.\n"
+              "example: bcoslab util trie-proof '{\"dog\": \"puppy\"}' dog > p.json\n"
+              "         bcoslab util trie-proof --verify p.json\n" },
     { .name = "abi-encode", .args = "[--sm] 'f(T1,T2,...)' ARGS...", .run = util_abi_encode,
       .summary = "Solidity ABI call data: the function selector, then the arguments",
       .help = "Types: uintN and intN (N = 8..256; uint = uint256), address, bool, bytesN\n"

@@ -30,6 +30,10 @@ int util_tx_build(int argc, char **argv);
 int util_tx_decode(int argc, char **argv);
 int util_merkle_root(int argc, char **argv);
 
+/* util_trie.c */
+int util_trie_root(int argc, char **argv);
+int util_trie_proof(int argc, char **argv);
+
 /* util_demo.c */
 int util_demo_chain(int argc, char **argv);
 

@@ -7,7 +7,8 @@
  *
  *   EQ, NE          compare the values as byte strings;
  *   GT, GE, LT, LE  compare the values as signed 64-bit integers, as FISCO 2.x does; a row
- *                   whose value is not an integer, or lacks the field, does not pass.
+ *                   whose value is not an integer, or lacks the field, does not pass (an
+ *                   empty value counts as 0, as in FISCO's Condition::process).
  *
  * (Deleted rows never pass: the table layer hides them before a condition is even asked.)
  */

@@ -7,8 +7,9 @@
  * such as contract code). Three more fields are the table layer's own bookkeeping and are kept
  * apart from the user's fields here:
  *
- *   _id_      the row's number, unique in the group: given out from 100000 upwards (FISCO
- *             2.2+) when the block that inserts the row commits; 0 while it is not yet committed
+ *   _id_      the row's number, unique in the group: given out after 100000 (the first row
+ *             gets 100001, FISCO 2.2+) when the block that inserts the row commits; 0 while it
+ *             is not yet committed
  *   _num_     the number of the block that last wrote the row
  *   _status_  0 normal, 1 deleted (a removed row travels to commit, and into dbHash, as status 1)
  *
@@ -25,7 +26,7 @@
 
 #include "base/bytes.h"
 
-#define ENTRY_ID_START 100000 /* the first _id_ a group gives out (FISCO 2.2+) */
+#define ENTRY_ID_START 100000 /* current_id of a new group; ids given out start after it */
 
 typedef enum { ENTRY_NORMAL = 0, ENTRY_DELETED = 1 } entry_status_t;
 

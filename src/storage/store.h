@@ -74,4 +74,17 @@ int store_sqlite_open(const char *file, store_t **out);
 /* A read cache of at most capacity_bytes in front of inner; closing it closes inner. */
 int store_cache_open(store_t *inner, size_t capacity_bytes, store_t **out);
 
+/* What a cache has done so far (for a statistics view). */
+typedef struct {
+    uint64_t hits;      /* selects answered from memory */
+    uint64_t misses;    /* selects that went to the inner store */
+    uint64_t evictions; /* keys dropped to stay within the capacity */
+    size_t items;       /* keys cached now */
+    size_t bytes;       /* their approximate size */
+    size_t capacity;
+} store_cache_stats_t;
+
+/* BL_E_INVALID if s is not a cache. */
+int store_cache_stats(store_t *s, store_cache_stats_t *out);
+
 #endif

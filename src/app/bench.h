@@ -1,0 +1,11 @@
+/*
+ * bench.h — `bcoslab bench`: benchmarks, whose numbers go into issue notes (never into timed
+ * unit tests).
+ */
+#ifndef BL_APP_BENCH_H
+#define BL_APP_BENCH_H
+
+int bench_main(int argc, char **argv);
+int bench_storage(int argc, char **argv);
+
+#endif
