@@ -105,6 +105,14 @@ out:
     return rc;
 }
 
+table_t *
+amdb_find_open_table(amdb_t *db, const char *name)
+{
+    table_t *t = bl_map_get_str(&db->tables, name);
+
+    return t != NULL && t->live ? t : NULL;
+}
+
 int
 amdb_open_table(amdb_t *db, const char *name, table_t **out)
 {

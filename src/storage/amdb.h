@@ -91,6 +91,9 @@ int amdb_create_table_raw(amdb_t *db, const char *full_name, const char *key_fie
  * field "key", value field "value"), or any table with a row in _sys_tables_. BL_E_NOTFOUND
  * naming the table otherwise. The table_t belongs to db and stays valid until amdb_close. */
 int amdb_open_table(amdb_t *db, const char *name, table_t **out);
+/* A table this amdb has open already (and live), or NULL. Unlike amdb_open_table it changes
+ * nothing, so threads that share db under a read lock may call it. */
+table_t *amdb_find_open_table(amdb_t *db, const char *name);
 
 /* ---- one block ---- */
 
@@ -130,6 +133,11 @@ int table_update(table_t *t, const char *key, const entry_t *e, const condition_
                  size_t *count);
 /* Delete every row of key that passes cond; *count (may be NULL) is how many. */
 int table_remove(table_t *t, const char *key, const condition_t *cond, size_t *count);
+/* Would table_insert (cond NULL, e the row) or table_update/table_remove (e NULL for remove)
+ * accept these arguments? The same checks and messages, without writing — for callers that
+ * keep a write aside and apply it later (a parallel transaction, exec/exec_table.c). */
+int table_check_write(const table_t *t, const char *key, const entry_t *e,
+                      const condition_t *cond);
 /* Visit the committed keys of the table (store_keys; the current block is not included). */
 int table_keys(table_t *t, int (*visit)(void *arg, const char *key), void *arg);
 

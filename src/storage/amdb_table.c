@@ -243,8 +243,8 @@ check_fields(const table_t *t, const char *key, const entry_t *e)
     return 0;
 }
 
-static int
-check_write(const table_t *t, const char *key, const entry_t *e, const condition_t *cond)
+int
+table_check_write(const table_t *t, const char *key, const entry_t *e, const condition_t *cond)
 {
     int rc = check_live(t);
 
@@ -307,7 +307,7 @@ amdb_table_insert_unchecked(table_t *t, const char *key, const entry_t *e)
 int
 table_insert(table_t *t, const char *key, const entry_t *e)
 {
-    int rc = check_write(t, key, e, NULL);
+    int rc = table_check_write(t, key, e, NULL);
 
     if (rc < 0)
         return rc;
@@ -362,7 +362,7 @@ update_or_remove(table_t *t, const char *key, const entry_t *e, const condition_
                  size_t *count)
 {
     key_view_t v;
-    int rc = check_write(t, key, e, cond);
+    int rc = table_check_write(t, key, e, cond);
 
     if (count != NULL)
         *count = 0;
