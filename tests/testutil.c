@@ -61,6 +61,12 @@ tu_read_file(const char *path, size_t *len)
     return (char *)b.data;
 }
 
+bl_span_t
+tu_str(const char *s)
+{
+    return bl_span(s, strlen(s));
+}
+
 void
 tu_hex(const char *hex, bl_buf_t *out)
 {
@@ -93,6 +99,42 @@ tu_assert_hex_eq(const uint8_t *p, size_t n, const char *hex)
     bl_buf_free(&want);
 }
 
+void
+tu_key(keypair_t *kp, const suite_t *suite, uint8_t byte)
+{
+    uint8_t priv[32];
+
+    memset(priv, byte, sizeof priv);
+    assert_int_equal(keypair_from_priv(kp, suite, priv), BL_OK);
+}
+
+kv_t *
+tu_memory_kv(void)
+{
+    kv_t *kv;
+
+    assert_int_equal(kv_open("memory", NULL, &kv), BL_OK);
+    return kv;
+}
+
+static int
+count_pair(void *arg, bl_span_t key, bl_span_t value)
+{
+    (void)key;
+    (void)value;
+    ++*(size_t *)arg;
+    return 0;
+}
+
+size_t
+tu_kv_count(kv_t *kv)
+{
+    size_t n = 0;
+
+    assert_int_equal(kv_scan(kv, tu_str(""), tu_str(""), count_pair, &n), BL_OK);
+    return n;
+}
+
 static char *
 slurp_and_remove(const char *path)
 {
@@ -102,23 +144,24 @@ slurp_and_remove(const char *path)
     return s;
 }
 
-int
-tu_run(char **out, char **err, const char *fmt, ...)
+#define ARGS_SIZE 8192 /* the longest command line a test may run */
+
+/* Format ARGS into args (ARGS_SIZE bytes, for the caller's messages) and run `bcoslab ARGS`;
+ * as tu_run. */
+static int
+run_v(char *args, char **out, char **err, const char *fmt, va_list ap)
 {
     const char *bin = getenv("BL_BIN");
-    char args[8192], cmd[9000];
+    char cmd[ARGS_SIZE + 1024]; /* ARGS, the binary's path and the redirections */
     char outpath[] = "/tmp/bl-test-out-XXXXXX", errpath[] = "/tmp/bl-test-err-XXXXXX";
     int fo = mkstemp(outpath), fe = mkstemp(errpath);
-    va_list ap;
     int status;
 
     if (bin == NULL || fo < 0 || fe < 0)
         fail_msg("BL_BIN is not set or temp files failed; run through make");
     close(fo);
     close(fe);
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
+    vsnprintf(args, ARGS_SIZE, fmt, ap);
     snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s </dev/null", bin, args, outpath, errpath);
     status = system(cmd);
     if (out)
@@ -130,6 +173,60 @@ tu_run(char **out, char **err, const char *fmt, ...)
     else
         unlink(errpath);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int
+tu_run(char **out, char **err, const char *fmt, ...)
+{
+    char args[ARGS_SIZE];
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = run_v(args, out, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+char *
+tu_run_ok(const char *fmt, ...)
+{
+    char args[ARGS_SIZE], *out, *err;
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = run_v(args, &out, &err, fmt, ap);
+    va_end(ap);
+    if (rc != 0 || err[0] != '\0')
+        fail_msg("`bcoslab %s` exited %d (want 0), stderr: %s", args, rc, err);
+    free(err);
+    tu_chomp(out);
+    return out;
+}
+
+void
+tu_run_bad(const char *why, const char *fmt, ...)
+{
+    char args[ARGS_SIZE], *out, *err;
+    const char *nl;
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = run_v(args, &out, &err, fmt, ap);
+    va_end(ap);
+    if (rc != 2)
+        fail_msg("`bcoslab %s` exited %d (want 2), stdout: %s, stderr: %s", args, rc, out, err);
+    if (out[0] != '\0')
+        fail_msg("`bcoslab %s` printed on stdout: %s", args, out);
+    nl = strchr(err, '\n');
+    if (nl == err || nl == NULL || nl[1] != '\0')
+        fail_msg("`bcoslab %s` must print exactly one line on stderr, printed: [%s]", args, err);
+    if (why != NULL && strstr(err, why) == NULL)
+        fail_msg("`bcoslab %s`: \"%s\" does not say \"%s\"", args, err, why);
+    free(out);
+    free(err);
 }
 
 char *

@@ -38,25 +38,11 @@ static const char SPEC_F[] =
     "000000000000000000000000000000000000000000000000000000000000000d"
     "48656c6c6f2c20776f726c642100000000000000000000000000000000000000";
 
-/* Run a command that must succeed; return its stdout without the final newline. */
-static char *
-run_ok(const char *args)
-{
-    char *out, *err;
-    int rc = tu_run(&out, &err, "%s", args);
-
-    if (rc != 0)
-        fail_msg("bcoslab %s: exit %d: %s", args, rc, err);
-    free(err);
-    tu_chomp(out);
-    return out;
-}
-
 /* stdout must be the JSON `expected` (compared as JSON, so layout does not matter). */
 static void
 assert_json_output(const char *args, const char *expected)
 {
-    char *out = run_ok(args);
+    char *out = tu_run_ok("%s", args);
     json_error_t jerr;
     json_t *got = json_loads(out, 0, &jerr), *want = json_loads(expected, 0, &jerr);
 
@@ -75,12 +61,12 @@ abi_encode_prints_the_spec_call_data(void **state)
     char *out;
 
     (void)state;
-    out = run_ok("util abi-encode 'sam(bytes,bool,uint256[])' 0x64617665 true '[1,2,3]'");
+    out = tu_run_ok("util abi-encode 'sam(bytes,bool,uint256[])' 0x64617665 true '[1,2,3]'");
     assert_int_equal(strncmp(out, "a5643bf2", 8), 0);
     assert_string_equal(out + 8, SAM_ARGS);
     free(out);
-    out = run_ok("util abi-encode 'f(uint,uint32[],bytes10,bytes)' 0x123 '[1110,\"0x789\"]' "
-                 "31323334353637383930 0x48656c6c6f2c20776f726c6421");
+    out = tu_run_ok("util abi-encode 'f(uint,uint32[],bytes10,bytes)' 0x123 '[1110,\"0x789\"]' "
+                    "31323334353637383930 0x48656c6c6f2c20776f726c6421");
     assert_string_equal(out, SPEC_F);
     free(out);
 }
@@ -92,7 +78,7 @@ abi_encode_without_a_name_prints_only_the_arguments(void **state)
     char *out;
 
     (void)state;
-    out = run_ok("util abi-encode '(bytes,bool,uint256[])' 0x64617665 true '[1,2,3]'");
+    out = tu_run_ok("util abi-encode '(bytes,bool,uint256[])' 0x64617665 true '[1,2,3]'");
     assert_string_equal(out, SAM_ARGS);
     free(out);
 }
@@ -105,12 +91,12 @@ sm_flag_uses_the_sm3_selector(void **state)
     char *ecdsa, *sm, *sm3;
 
     (void)state;
-    ecdsa = run_ok("util abi-encode 'transfer(address,uint256)' "
+    ecdsa = tu_run_ok("util abi-encode 'transfer(address,uint256)' "
+                      "0x00000000000000000000000000000000000000aa 100");
+    sm = tu_run_ok("util abi-encode --sm 'transfer(address,uint256)' "
                    "0x00000000000000000000000000000000000000aa 100");
-    sm = run_ok("util abi-encode --sm 'transfer(address,uint256)' "
-                "0x00000000000000000000000000000000000000aa 100");
     /* hex of the 25 characters "transfer(address,uint256)" */
-    sm3 = run_ok("util sm3 7472616e7366657228616464726573732c75696e7432353629");
+    sm3 = tu_run_ok("util sm3 7472616e7366657228616464726573732c75696e7432353629");
     assert_int_equal(strncmp(ecdsa, "a9059cbb", 8), 0);
     assert_int_equal(strncmp(sm, sm3, 8), 0);
     assert_int_not_equal(strncmp(sm, ecdsa, 8), 0);
@@ -127,7 +113,7 @@ negative_numbers_are_arguments_not_options(void **state)
     char *out;
 
     (void)state;
-    out = run_ok("util abi-encode '(int8,int256)' -1 -0x10");
+    out = tu_run_ok("util abi-encode '(int8,int256)' -1 -0x10");
     assert_string_equal(out,
                         "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
                         "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0");
@@ -156,9 +142,9 @@ encode_then_decode_round_trips(void **state)
     char *hex, args[2048];
 
     (void)state;
-    hex = run_ok("util abi-encode '(string,int256,address[],bool)' 'hello world' -42 "
-                 "'[\"0x00000000000000000000000000000000000000aa\","
-                 "\"00000000000000000000000000000000000000BB\"]' false");
+    hex = tu_run_ok("util abi-encode '(string,int256,address[],bool)' 'hello world' -42 "
+                    "'[\"0x00000000000000000000000000000000000000aa\","
+                    "\"00000000000000000000000000000000000000BB\"]' false");
     snprintf(args, sizeof args, "util abi-decode 'string,int256,address[],bool' %s", hex);
     assert_json_output(args, "[\"hello world\", \"-42\", "
                              "[\"0x00000000000000000000000000000000000000aa\", "
@@ -204,16 +190,8 @@ bad_input_exits_2_with_one_line(void **state)
     };
 
     (void)state;
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        char *out, *err;
-        int rc = tu_run(&out, &err, "%s", bad[i]);
-        if (rc != 2 || strlen(out) != 0)
-            fail_msg("bcoslab %s: exit %d, stdout \"%s\"", bad[i], rc, out);
-        tu_assert_one_line(err);
-        assert_non_null(strstr(err, "bcoslab util abi-"));
-        free(out);
-        free(err);
-    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        tu_run_bad("bcoslab util abi-", "%s", bad[i]);
 }
 
 /* --help explains the value syntax and --sm (exit 0). */
@@ -223,11 +201,11 @@ help_describes_values_and_sm(void **state)
     char *out;
 
     (void)state;
-    out = run_ok("util abi-encode --help");
+    out = tu_run_ok("util abi-encode --help");
     assert_non_null(strstr(out, "--sm"));
     assert_non_null(strstr(out, "JSON"));
     free(out);
-    out = run_ok("util abi-decode --help");
+    out = tu_run_ok("util abi-decode --help");
     assert_non_null(strstr(out, "selector"));
     free(out);
 }

@@ -19,39 +19,22 @@
 
 #define HASH32 "7b3c5a9f0e1d2c3b4a5968778695a4b3c2d1e0f0123456789abcdef012345678"
 
-/* Run a command that must succeed; returns its stdout without the final newline. */
-static char *
-run_ok(const char *what, const char *args)
-{
-    char *out, *err;
-    int rc = tu_run(&out, &err, "%s", args);
-
-    if (rc != 0)
-        fail_msg("%s: `bcoslab %s` exited %d: %s", what, args, rc, err);
-    assert_string_equal(err, "");
-    free(err);
-    tu_chomp(out);
-    return out;
-}
-
-/* A command that must fail as bad input: exit 2, nothing on stdout, exactly one line on
- * stderr (ending in a newline). */
+/* Bad input to a util command: refused the usual way (tu_run_bad), and the one line names the
+ * command ("bcoslab util <command>: ..."). */
 static void
 assert_bad_input(const char *args)
 {
-    char *out, *err;
-    const char *nl;
-    int rc = tu_run(&out, &err, "%s", args);
+    tu_run_bad("bcoslab util", "%s", args);
+}
 
-    if (rc != 2)
-        fail_msg("`bcoslab %s` exited %d, expected 2 (stderr: %s)", args, rc, err);
-    assert_string_equal(out, "");
-    nl = strchr(err, '\n');
-    if (strlen(err) < 2 || nl == NULL || nl[1] != '\0')
-        fail_msg("`bcoslab %s` must print exactly one line on stderr, printed: [%s]", args, err);
-    assert_non_null(strstr(err, "bcoslab util"));
+/* The command succeeds and prints exactly `want` (and a newline). */
+static void
+assert_prints(const char *args, const char *want)
+{
+    char *out = tu_run_ok("%s", args);
+
+    assert_string_equal(out, want);
     free(out);
-    free(err);
 }
 
 static void
@@ -79,32 +62,23 @@ keccak256_command_gives_known_answers(void **state)
     };
 
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *out = run_ok("keccak256", cases[i][0]);
-        assert_string_equal(out, cases[i][1]);
-        free(out);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_prints(cases[i][0], cases[i][1]);
 }
 
 /* sm3 "abc" → 66c7f0f4… (GB/T 32905 example 1) and sha256 "abc" → ba7816bf… (FIPS 180-4). */
 static void
 sm3_and_sha256_commands_give_known_answers(void **state)
 {
-    char *out;
-
     (void)state;
-    out = run_ok("sm3", "util sm3 616263");
-    assert_string_equal(out, "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
-    free(out);
-    out = run_ok("sm3", "util sm3 0x616263");
-    assert_string_equal(out, "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
-    free(out);
-    out = run_ok("sha256", "util sha256 616263");
-    assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    free(out);
-    out = run_ok("sha256", "util sha256 0x616263");
-    assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    free(out);
+    assert_prints("util sm3 616263",
+                  "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+    assert_prints("util sm3 0x616263",
+                  "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+    assert_prints("util sha256 616263",
+                  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_prints("util sha256 0x616263",
+                  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 /* keygen prints the new key's address; `address` prints the same from the file, `address --pub`
@@ -114,17 +88,14 @@ static void
 keygen_address_and_pub_agree(const char *flag, const char *name,
                              void (*hash)(const void *, size_t, uint8_t *))
 {
-    char args[600], *addr, *again, *pub, want[41];
+    char *addr, *again, *pub, want[41];
     uint8_t pubb[64], h[32];
 
-    snprintf(args, sizeof args, "util keygen %s -o %s/%s.pem", flag, tu_dir, name);
-    addr = run_ok("keygen", args);
+    addr = tu_run_ok("util keygen %s -o %s/%s.pem", flag, tu_dir, name);
     assert_hex_len(addr, 40);
-    snprintf(args, sizeof args, "util address --key %s/%s.pem", tu_dir, name);
-    again = run_ok("address", args);
+    again = tu_run_ok("util address --key %s/%s.pem", tu_dir, name);
     assert_string_equal(addr, again);
-    snprintf(args, sizeof args, "util address --pub --key %s/%s.pem", tu_dir, name);
-    pub = run_ok("address --pub", args);
+    pub = tu_run_ok("util address --pub --key %s/%s.pem", tu_dir, name);
     assert_hex_len(pub, 128);
     tu_hex_fixed(pub, pubb, 64);
     hash(pubb, 64, h);
@@ -159,33 +130,26 @@ sign_then_recover_gives_the_address_ecdsa(void **state)
     unsigned v;
 
     (void)state;
-    snprintf(args, sizeof args, "util keygen -o %s/signer.pem", tu_dir);
-    addr = run_ok("keygen", args);
-    snprintf(args, sizeof args, "util address --pub --key %s/signer.pem", tu_dir);
-    pub = run_ok("address --pub", args);
-    snprintf(args, sizeof args, "util sign --key %s/signer.pem %s", tu_dir, HASH32);
-    sig = run_ok("sign", args);
+    addr = tu_run_ok("util keygen -o %s/signer.pem", tu_dir);
+    pub = tu_run_ok("util address --pub --key %s/signer.pem", tu_dir);
+    sig = tu_run_ok("util sign --key %s/signer.pem %s", tu_dir, HASH32);
     assert_hex_len(sig, 130);
     v = (unsigned)strtoul(sig + 128, NULL, 16);
     assert_true(v <= 1);
 
-    snprintf(args, sizeof args, "util recover %s %s", HASH32, sig);
-    out = run_ok("recover", args);
+    out = tu_run_ok("util recover %s %s", HASH32, sig);
     assert_string_equal(out, addr);
     free(out);
-    snprintf(args, sizeof args, "util recover 0x%s 0x%s", HASH32, sig);
-    out = run_ok("recover", args);
+    out = tu_run_ok("util recover 0x%s 0x%s", HASH32, sig);
     assert_string_equal(out, addr);
     free(out);
-    snprintf(args, sizeof args, "util recover --pub %s %s", HASH32, sig);
-    out = run_ok("recover --pub", args);
+    out = tu_run_ok("util recover --pub %s %s", HASH32, sig);
     assert_string_equal(out, pub);
     free(out);
 
     /* v as 27/28 */
     snprintf(sig + 128, 3, "%02x", v + 27);
-    snprintf(args, sizeof args, "util recover %s %s", HASH32, sig);
-    out = run_ok("recover v=27/28", args);
+    out = tu_run_ok("util recover %s %s", HASH32, sig);
     assert_string_equal(out, addr);
     free(out);
     /* the other v names someone else (or nobody) */
@@ -221,21 +185,16 @@ sign_then_recover_gives_the_address_sm(void **state)
     char args[1000], *addr, *pub, *sig, *out;
 
     (void)state;
-    snprintf(args, sizeof args, "util keygen --sm -o %s/sm-signer.pem", tu_dir);
-    addr = run_ok("keygen --sm", args);
-    snprintf(args, sizeof args, "util address --pub --key %s/sm-signer.pem", tu_dir);
-    pub = run_ok("address --pub", args);
-    snprintf(args, sizeof args, "util sign --key %s/sm-signer.pem %s", tu_dir, HASH32);
-    sig = run_ok("sign (sm key)", args);
+    addr = tu_run_ok("util keygen --sm -o %s/sm-signer.pem", tu_dir);
+    pub = tu_run_ok("util address --pub --key %s/sm-signer.pem", tu_dir);
+    sig = tu_run_ok("util sign --key %s/sm-signer.pem %s", tu_dir, HASH32);
     assert_hex_len(sig, 256);
     assert_string_equal(sig + 128, pub);
 
-    snprintf(args, sizeof args, "util recover --sm %s %s", HASH32, sig);
-    out = run_ok("recover --sm", args);
+    out = tu_run_ok("util recover --sm %s %s", HASH32, sig);
     assert_string_equal(out, addr);
     free(out);
-    snprintf(args, sizeof args, "util recover --sm --pub 0x%s 0x%s", HASH32, sig);
-    out = run_ok("recover --sm --pub", args);
+    out = tu_run_ok("util recover --sm --pub 0x%s 0x%s", HASH32, sig);
     assert_string_equal(out, pub);
     free(out);
 
@@ -258,8 +217,7 @@ crypto_commands_reject_bad_input_with_exit_2(void **state)
     char args[800], sig[140];
 
     (void)state;
-    snprintf(args, sizeof args, "util keygen -o %s/bad.pem", tu_dir);
-    free(run_ok("keygen", args));
+    free(tu_run_ok("util keygen -o %s/bad.pem", tu_dir));
 
     assert_bad_input("util keccak256 abc");           /* odd number of hex digits */
     assert_bad_input("util keccak256 0xzz");          /* not hex */

@@ -28,26 +28,6 @@ assert_prints(const char *args, const char *want)
     free(err);
 }
 
-/* Run the command and check it fails the util way: exit 2, empty stdout, one line on stderr
- * that contains `why`. */
-static void
-assert_bad_input(const char *args, const char *why)
-{
-    char *out, *err, *nl;
-    int rc = tu_run(&out, &err, "util %s", args);
-
-    if (rc != 2)
-        fail_msg("`util %s` exited %d (want 2), stdout: %s", args, rc, out);
-    assert_string_equal(out, "");
-    nl = strchr(err, '\n');
-    if (nl == NULL || nl[1] != '\0' || strstr(err, why) == NULL)
-        fail_msg("`util %s`: stderr should be one line containing \"%s\", got: %s", args, why,
-                 err);
-    free(out);
-    free(err);
-}
-
-/* The example of the --help text, and the RLPTests "multilist" case. */
 static void
 rlp_encode_prints_lowercase_hex_without_0x(void **state)
 {
@@ -80,16 +60,16 @@ static void
 rlp_encode_refuses_bad_input_with_one_line(void **state)
 {
     (void)state;
-    assert_bad_input("rlp-encode '[1, -2]'", "negative number at offset 4");
-    assert_bad_input("rlp-encode 1.5", "fraction");
-    assert_bad_input("rlp-encode '{\"a\": 1}'", "object");
-    assert_bad_input("rlp-encode true", "true, false and null");
-    assert_bad_input("rlp-encode '[1, 2'", "offset 5");
-    assert_bad_input("rlp-encode '\"0xabc\"'", "odd number");
-    assert_bad_input("rlp-encode '\"#12x\"'", "decimal digits");
-    assert_bad_input("rlp-encode ''", "ends at offset 0");
-    assert_bad_input("rlp-encode", "exactly one argument");
-    assert_bad_input("rlp-encode 1 2", "exactly one argument");
+    tu_run_bad("negative number at offset 4", "util rlp-encode '[1, -2]'");
+    tu_run_bad("fraction", "util rlp-encode 1.5");
+    tu_run_bad("object", "util rlp-encode '{\"a\": 1}'");
+    tu_run_bad("true, false and null", "util rlp-encode true");
+    tu_run_bad("offset 5", "util rlp-encode '[1, 2'");
+    tu_run_bad("odd number", "util rlp-encode '\"0xabc\"'");
+    tu_run_bad("decimal digits", "util rlp-encode '\"#12x\"'");
+    tu_run_bad("ends at offset 0", "util rlp-encode ''");
+    tu_run_bad("exactly one argument", "util rlp-encode");
+    tu_run_bad("exactly one argument", "util rlp-encode 1 2");
 }
 
 /* Strings come out as "0x.." hex and lists as arrays; hex in may have 0x, in either case. */
@@ -109,17 +89,17 @@ static void
 rlp_decode_refuses_invalid_rlp_naming_the_offset(void **state)
 {
     (void)state;
-    assert_bad_input("rlp-decode 8100", "byte 0x00 at offset 0 must be encoded as itself");
-    assert_bad_input("rlp-decode c3018100", "offset 2");
-    assert_bad_input("rlp-decode b801ff", "short form");
-    assert_bad_input("rlp-decode b90040", "leading zero");
-    assert_bad_input("rlp-decode 836162", "claims 3 bytes but only 2 remain");
-    assert_bad_input("rlp-decode 8080", "follow the item that ends at offset 1");
-    assert_bad_input("rlp-decode ''", "offset 0");
-    assert_bad_input("rlp-decode 0x", "offset 0");
-    assert_bad_input("rlp-decode 8g", "not a hex digit");
-    assert_bad_input("rlp-decode 123", "odd number");
-    assert_bad_input("rlp-decode", "exactly one argument");
+    tu_run_bad("byte 0x00 at offset 0 must be encoded as itself", "util rlp-decode 8100");
+    tu_run_bad("offset 2", "util rlp-decode c3018100");
+    tu_run_bad("short form", "util rlp-decode b801ff");
+    tu_run_bad("leading zero", "util rlp-decode b90040");
+    tu_run_bad("claims 3 bytes but only 2 remain", "util rlp-decode 836162");
+    tu_run_bad("follow the item that ends at offset 1", "util rlp-decode 8080");
+    tu_run_bad("offset 0", "util rlp-decode ''");
+    tu_run_bad("offset 0", "util rlp-decode 0x");
+    tu_run_bad("not a hex digit", "util rlp-decode 8g");
+    tu_run_bad("odd number", "util rlp-decode 123");
+    tu_run_bad("exactly one argument", "util rlp-decode");
 }
 
 /* rlp-decode's output is valid rlp-encode input, and it encodes back to the same bytes. */

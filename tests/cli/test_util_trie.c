@@ -18,35 +18,6 @@
 #define EMPTY_ROOT "56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421"
 #define DOGS "'{\"doe\": \"reindeer\", \"dog\": \"puppy\", \"dogglesworth\": \"cat\"}'"
 
-/* Run a command that must succeed; its stdout without the final newline (caller frees). */
-static char *
-run_ok(const char *args)
-{
-    char *out, *err;
-
-    if (tu_run(&out, &err, "%s", args) != 0)
-        fail_msg("`bcoslab %s` failed: %s", args, err);
-    free(err);
-    tu_chomp(out);
-    return out;
-}
-
-/* Run a command that must be refused: exit 2, one line on stderr containing `why`. */
-static void
-assert_refused(const char *args, const char *why)
-{
-    char *out, *err;
-
-    if (tu_run(&out, &err, "%s", args) != 2)
-        fail_msg("`bcoslab %s` was not refused with exit 2", args);
-    tu_assert_one_line(err);
-    if (strstr(err, why) == NULL)
-        fail_msg("`bcoslab %s`: \"%s\" does not say \"%s\"", args, err, why);
-    assert_string_equal(out, "");
-    free(out);
-    free(err);
-}
-
 /* The README's empty case: nothing, or everything deleted, is keccak(0x80). */
 static void
 trie_root_of_nothing_is_the_empty_root(void **state)
@@ -54,13 +25,13 @@ trie_root_of_nothing_is_the_empty_root(void **state)
     char *out;
 
     (void)state;
-    out = run_ok("util trie-root '[]'");
+    out = tu_run_ok("util trie-root '[]'");
     assert_string_equal(out, EMPTY_ROOT);
     free(out);
-    out = run_ok("util trie-root '{}'");
+    out = tu_run_ok("util trie-root '{}'");
     assert_string_equal(out, EMPTY_ROOT);
     free(out);
-    out = run_ok("util trie-root '[[\"dog\", \"puppy\"], [\"dog\", null]]'");
+    out = tu_run_ok("util trie-root '[[\"dog\", \"puppy\"], [\"dog\", null]]'");
     assert_string_equal(out, EMPTY_ROOT);
     free(out);
 }
@@ -83,7 +54,7 @@ run_vector_file(const char *file, const char *flags, size_t cases)
         assert_null(strchr(in_text, '\'')); /* it goes to the shell in single quotes */
         assert_true(strlen(in_text) < sizeof args - 64);
         snprintf(args, sizeof args, "util trie-root %s '%s'", flags, in_text);
-        out = run_ok(args);
+        out = tu_run_ok("%s", args);
         if (strcmp(out, json_string_value(json_object_get(c, "root")) + 2) != 0)
             fail_msg("%s case %s: trie-root printed %s, expected %s", file, name, out,
                      json_string_value(json_object_get(c, "root")));
@@ -111,7 +82,7 @@ trie_root_gives_the_trietests_roots(void **state)
 static void
 trie_root_sm_uses_sm3(void **state)
 {
-    char *root = run_ok("util trie-root --sm '[]'"), *sm3 = run_ok("util sm3 80");
+    char *root = tu_run_ok("util trie-root --sm '[]'"), *sm3 = tu_run_ok("util sm3 80");
 
     (void)state;
     assert_string_equal(root, sm3);
@@ -131,7 +102,7 @@ trie_proof_round_trips_through_verify(void **state)
     FILE *f;
 
     (void)state;
-    out = run_ok("util trie-proof " DOGS " dog");
+    out = tu_run_ok("util trie-proof " DOGS " dog");
     j = json_loads(out, 0, &jerr);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "root")),
@@ -144,7 +115,7 @@ trie_proof_round_trips_through_verify(void **state)
         strcat(args, " ");
         strcat(args, json_string_value(node));
     }
-    value = run_ok(args);
+    value = tu_run_ok("%s", args);
     assert_string_equal(value, "7075707079"); /* "puppy" */
     free(value);
     snprintf(file, sizeof file, "%s/proof.json", tu_dir);
@@ -152,21 +123,19 @@ trie_proof_round_trips_through_verify(void **state)
     assert_non_null(f);
     fputs(out, f);
     fclose(f);
-    snprintf(args, sizeof args, "util trie-proof --verify %s", file);
-    value = run_ok(args);
+    value = tu_run_ok("util trie-proof --verify %s", file);
     assert_string_equal(value, "7075707079");
     free(value);
     json_decref(j);
     free(out);
 
-    out = run_ok("util trie-proof " DOGS " cat");
+    out = tu_run_ok("util trie-proof " DOGS " cat");
     j = json_loads(out, 0, &jerr);
     assert_true(json_is_null(json_object_get(j, "value")));
     f = fopen(file, "w");
     fputs(out, f);
     fclose(f);
-    snprintf(args, sizeof args, "util trie-proof --verify %s", file);
-    value = run_ok(args);
+    value = tu_run_ok("util trie-proof --verify %s", file);
     assert_string_equal(value, "absent");
     free(value);
     json_decref(j);
@@ -183,7 +152,7 @@ trie_proof_verify_refuses_a_changed_proof(void **state)
     const char *leaf;
 
     (void)state;
-    out = run_ok("util trie-proof '{\"dog\": \"puppy\", \"doge\": \"coin\"}' dog");
+    out = tu_run_ok("util trie-proof '{\"dog\": \"puppy\", \"doge\": \"coin\"}' dog");
     j = json_loads(out, 0, &jerr);
     assert_non_null(j);
     leaf = json_string_value(json_array_get(json_object_get(j, "proof"), 0));
@@ -192,12 +161,10 @@ trie_proof_verify_refuses_a_changed_proof(void **state)
     snprintf(args, sizeof args, "util trie-proof --verify %s dog %s",
              json_string_value(json_object_get(j, "root")), leaf);
     strcpy(strstr(args, "7075707079"), "707570707a");
-    assert_refused(args, "does not verify");
-    snprintf(args, sizeof args, "util trie-proof --verify %s dog %s", EMPTY_ROOT "0", leaf);
-    assert_refused(args, "ROOT");
-    snprintf(args, sizeof args, "util trie-proof --verify %s dog %s",
-             "1111111111111111111111111111111111111111111111111111111111111111", leaf);
-    assert_refused(args, "does not verify");
+    tu_run_bad("does not verify", "%s", args);
+    tu_run_bad("ROOT", "util trie-proof --verify %s dog %s", EMPTY_ROOT "0", leaf);
+    tu_run_bad("does not verify", "util trie-proof --verify %s dog %s",
+               "1111111111111111111111111111111111111111111111111111111111111111", leaf);
     json_decref(j);
     free(out);
 }
@@ -207,21 +174,21 @@ static void
 trie_commands_refuse_bad_input_with_one_line(void **state)
 {
     (void)state;
-    assert_refused("util trie-root", "expected one argument");
-    assert_refused("util trie-root '[' ", "not valid JSON");
-    assert_refused("util trie-root '5'", "not valid JSON"); /* a bare number is not a document */
-    assert_refused("util trie-root '\"dog\"'", "not valid JSON");
-    assert_refused("util trie-root '[[\"dog\"]]'", "entry 0");
-    assert_refused("util trie-root '[\"dog\", \"puppy\"]'", "entry 0");
-    assert_refused("util trie-root '[[\"dog\", 5]]'", "string, or null");
-    assert_refused("util trie-root '{\"dog\": [\"puppy\"]}'", "string, or null");
-    assert_refused("util trie-root '[[\"0xzz\", \"a\"]]'", "key");
-    assert_refused("util trie-root '[[\"a\", \"0x123\"]]'", "value");
-    assert_refused("util trie-root --frob '[]'", "unknown option");
-    assert_refused("util trie-proof '[]'", "two arguments");
-    assert_refused("util trie-proof --verify", "--verify needs");
-    assert_refused("util trie-proof --verify /nonexistent/proof.json", "proof.json");
-    assert_refused("util trie-proof --verify " EMPTY_ROOT " dog 0xzz", "proof node 1");
+    tu_run_bad("expected one argument", "util trie-root");
+    tu_run_bad("not valid JSON", "util trie-root '[' ");
+    tu_run_bad("not valid JSON", "util trie-root '5'"); /* a bare number is not a document */
+    tu_run_bad("not valid JSON", "util trie-root '\"dog\"'");
+    tu_run_bad("entry 0", "util trie-root '[[\"dog\"]]'");
+    tu_run_bad("entry 0", "util trie-root '[\"dog\", \"puppy\"]'");
+    tu_run_bad("string, or null", "util trie-root '[[\"dog\", 5]]'");
+    tu_run_bad("string, or null", "util trie-root '{\"dog\": [\"puppy\"]}'");
+    tu_run_bad("key", "util trie-root '[[\"0xzz\", \"a\"]]'");
+    tu_run_bad("value", "util trie-root '[[\"a\", \"0x123\"]]'");
+    tu_run_bad("unknown option", "util trie-root --frob '[]'");
+    tu_run_bad("two arguments", "util trie-proof '[]'");
+    tu_run_bad("--verify needs", "util trie-proof --verify");
+    tu_run_bad("proof.json", "util trie-proof --verify /nonexistent/proof.json");
+    tu_run_bad("proof node 1", "util trie-proof --verify " EMPTY_ROOT " dog 0xzz");
 }
 
 int

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "crypto/hash.h"
 #include "crypto/keccak.h"
 
@@ -316,42 +317,32 @@ amdb_commit_numbers_new_rows_in_dbhash_order(void **state)
 
 /* ---- the same writes on every backend ---- */
 
-static uint64_t
-next_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static const char *const script_tables[] = { "u_a", "u_b", AMDB_SYS_CONFIG,
                                              "c_00000000000000000000000000000000000000c0",
                                              AMDB_SYS_TX_HASH_2_BLOCK };
 
 /* One random write to one of the script's tables. */
 static void
-script_write(tu_group_t *g, uint64_t *seed, int64_t block)
+script_write(tu_group_t *g, bl_rng_t *rng, int64_t block)
 {
-    const char *name = script_tables[next_rand(seed) % COUNT(script_tables)];
+    const char *name = script_tables[bl_rng_below(rng, COUNT(script_tables))];
     table_t *t = tu_open_table(g->db, name);
     const table_info_t *info = table_info(t);
     const char *field = info->value_fields[0];
     char key[16], value[24];
     condition_t c;
 
-    snprintf(key, sizeof key, "k%d", (int)(next_rand(seed) % 5));
-    snprintf(value, sizeof value, "%lld", (long long)(next_rand(seed) % 50) - 10 + block);
+    snprintf(key, sizeof key, "k%d", (int)bl_rng_below(rng, 5));
+    snprintf(value, sizeof value, "%lld", (long long)bl_rng_below(rng, 50) - 10 + block);
     condition_init(&c);
-    switch (next_rand(seed) % 4) {
+    switch (bl_rng_below(rng, 4)) {
     case 0:
     case 1:
         insert_row(t, key, field, value, NULL);
         break;
     case 2:
         condition_add(&c, field, COND_GT, "20");
-        condition_set_limit(&c, next_rand(seed) % 2, 2);
+        condition_set_limit(&c, bl_rng_below(rng, 2), 2);
         update_field(t, key, field, value, &c);
         break;
     default:
@@ -367,26 +358,27 @@ static void
 run_script(const char *backend, bl_buf_t *out)
 {
     tu_group_t g;
-    uint64_t seed = 42;
+    bl_rng_t rng;
     uint8_t h[32];
     table_t *t;
 
+    bl_rng_seed(&rng, 42);
     group_open(&g, backend, suite_ecdsa());
     assert_int_equal(amdb_create_table(g.db, "a", "key", "x,y", &t), BL_OK);
     assert_int_equal(amdb_create_table(g.db, "b", "id", "n", &t), BL_OK);
     for (int64_t b = 1; b <= 40; b++) {
-        size_t mark = 0, writes = 1 + next_rand(&seed) % 12;
+        size_t mark = 0, writes = 1 + bl_rng_below(&rng, 12);
 
         for (size_t w = 0; w < writes; w++) {
             if (w == writes / 2)
                 mark = amdb_savepoint(g.db);
-            script_write(&g, &seed, b);
+            script_write(&g, &rng, b);
         }
-        if (next_rand(&seed) % 3 == 0)
+        if (bl_rng_below(&rng, 3) == 0)
             assert_int_equal(amdb_revert(g.db, mark), BL_OK); /* a failed transaction */
         hash_of(&g, h);
         bl_buf_append(out, h, 32);
-        if (next_rand(&seed) % 8 == 0)
+        if (bl_rng_below(&rng, 8) == 0)
             amdb_rollback(g.db); /* a block consensus dropped */
         else
             assert_int_equal(amdb_commit(g.db, b), BL_OK);

@@ -52,15 +52,6 @@ order_minus(const char *order, uint64_t k, uint8_t out[32])
     memcpy(out, r.be, 32);
 }
 
-static void
-make_key(keypair_t *kp, const suite_t *suite, uint8_t seed)
-{
-    uint8_t priv[32];
-
-    memset(priv, seed, sizeof priv);
-    assert_int_equal(keypair_from_priv(kp, suite, priv), BL_OK);
-}
-
 /* ---------------------------------- Keccak ---------------------------------- */
 
 /* The sponge absorbs 136-byte blocks; feeding it in pieces of any size (1, odd sizes, sizes
@@ -306,8 +297,8 @@ suite_address_is_last_20_bytes_of_hash_of_pubkey(void **state)
     uint8_t h[32], addr[20];
 
     (void)state;
-    make_key(&e, suite_ecdsa(), 0x55);
-    make_key(&s, suite_sm(), 0x55);
+    tu_key(&e, suite_ecdsa(), 0x55);
+    tu_key(&s, suite_sm(), 0x55);
     keccak256(e.pub, 64, h);
     suite_address(suite_ecdsa(), e.pub, addr);
     assert_memory_equal(addr, h + 12, 20);
@@ -340,8 +331,8 @@ suite_sign_and_recover_name_the_signer_in_both_suites(void **state)
         keypair_t kp, other;
         uint8_t hash[32], sig[SUITE_MAX_SIG], got[64];
 
-        make_key(&kp, su, 0x66);
-        make_key(&other, su, 0x67);
+        tu_key(&kp, su, 0x66);
+        tu_key(&other, su, 0x67);
         fill(hash, 32, 11);
         assert_int_equal(keypair_sign(&kp, hash, sig), BL_OK);
         if (su->kind == SUITE_SM)
@@ -474,7 +465,7 @@ pem_load_of_missing_garbage_or_foreign_key_fails_clearly(void **state)
     assert_int_equal(keypair_load_pem(&kp, path), BL_E_KEY);
     assert_non_null(strstr(bl_errmsg(), "curve"));
 
-    make_key(&kp, suite_ecdsa(), 0x77);
+    tu_key(&kp, suite_ecdsa(), 0x77);
     snprintf(path, sizeof path, "%s/no/such/tu_dir/k.pem", tu_dir);
     assert_int_equal(keypair_save_pem(&kp, path), BL_E_IO);
     assert_non_null(strstr(bl_errmsg(), path));

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "storage/kv.h"
 
 /* Mutable arrays because cmocka's initial_state is a plain void pointer. */
@@ -69,12 +70,6 @@ close_store(void **state)
 }
 
 /* ---- small helpers ---- */
-
-static bl_span_t
-str(const char *s)
-{
-    return bl_span(s, strlen(s));
-}
 
 static void
 put_ok(kv_t *kv, bl_span_t key, bl_span_t value)
@@ -192,8 +187,8 @@ kv_get_of_a_missing_key_is_notfound(void **state)
     bl_buf_t value = BL_BUF_INIT;
 
     bl_buf_append(&value, "keep", 4);
-    assert_int_equal(kv_get(f->kv, str("nothing"), &value), BL_E_NOTFOUND);
-    assert_true(bl_span_eq(bl_buf_span(&value), str("keep")));
+    assert_int_equal(kv_get(f->kv, tu_str("nothing"), &value), BL_E_NOTFOUND);
+    assert_true(bl_span_eq(bl_buf_span(&value), tu_str("keep")));
     assert_non_null(strstr(bl_errmsg(), f->backend));
     assert_string_equal(kv_backend_name(f->kv), f->backend);
     bl_buf_free(&value);
@@ -206,16 +201,16 @@ kv_put_get_overwrite_delete(void **state)
 {
     fixture_t *f = *state;
 
-    put_ok(f->kv, str("alpha"), str("one"));
-    assert_value(f->kv, str("alpha"), str("one"));
-    put_ok(f->kv, str("alpha"), str("twenty-two"));
-    assert_value(f->kv, str("alpha"), str("twenty-two"));
-    put_ok(f->kv, str("alpha"), str("3"));
-    assert_value(f->kv, str("alpha"), str("3"));
-    assert_int_equal(kv_delete(f->kv, str("alpha")), BL_OK);
-    assert_missing(f->kv, str("alpha"));
-    assert_int_equal(kv_delete(f->kv, str("alpha")), BL_OK);
-    assert_int_equal(kv_delete(f->kv, str("never-there")), BL_OK);
+    put_ok(f->kv, tu_str("alpha"), tu_str("one"));
+    assert_value(f->kv, tu_str("alpha"), tu_str("one"));
+    put_ok(f->kv, tu_str("alpha"), tu_str("twenty-two"));
+    assert_value(f->kv, tu_str("alpha"), tu_str("twenty-two"));
+    put_ok(f->kv, tu_str("alpha"), tu_str("3"));
+    assert_value(f->kv, tu_str("alpha"), tu_str("3"));
+    assert_int_equal(kv_delete(f->kv, tu_str("alpha")), BL_OK);
+    assert_missing(f->kv, tu_str("alpha"));
+    assert_int_equal(kv_delete(f->kv, tu_str("alpha")), BL_OK);
+    assert_int_equal(kv_delete(f->kv, tu_str("never-there")), BL_OK);
 }
 
 /* The empty key is a key like any other, and an empty value is a value — not a missing key. */
@@ -223,16 +218,16 @@ static void
 kv_empty_key_and_empty_value_are_legal(void **state)
 {
     fixture_t *f = *state;
-    bl_span_t order[] = { str(""), str("k") };
+    bl_span_t order[] = { tu_str(""), tu_str("k") };
 
-    put_ok(f->kv, bl_span(NULL, 0), str("x"));
-    put_ok(f->kv, str("k"), bl_span(NULL, 0));
-    assert_value(f->kv, str(""), str("x"));
-    assert_value(f->kv, str("k"), str(""));
-    assert_scan(f->kv, str(""), str(""), order, COUNT(order));
-    assert_int_equal(kv_delete(f->kv, str("")), BL_OK);
-    assert_missing(f->kv, str(""));
-    assert_value(f->kv, str("k"), str(""));
+    put_ok(f->kv, bl_span(NULL, 0), tu_str("x"));
+    put_ok(f->kv, tu_str("k"), bl_span(NULL, 0));
+    assert_value(f->kv, tu_str(""), tu_str("x"));
+    assert_value(f->kv, tu_str("k"), tu_str(""));
+    assert_scan(f->kv, tu_str(""), tu_str(""), order, COUNT(order));
+    assert_int_equal(kv_delete(f->kv, tu_str("")), BL_OK);
+    assert_missing(f->kv, tu_str(""));
+    assert_value(f->kv, tu_str("k"), tu_str(""));
 }
 
 /* Keys are bytes, not C strings: a zero byte is part of the key. */
@@ -240,7 +235,7 @@ static void
 kv_binary_keys_with_zero_bytes_are_distinct(void **state)
 {
     fixture_t *f = *state;
-    bl_span_t keys[] = { bl_span("\0", 1), bl_span("\0\0", 2), str("a"), bl_span("a\0", 2),
+    bl_span_t keys[] = { bl_span("\0", 1), bl_span("\0\0", 2), tu_str("a"), bl_span("a\0", 2),
                          bl_span("a\0b", 3), bl_span("a\0c", 3) };
     uint8_t v[2];
 
@@ -253,7 +248,7 @@ kv_binary_keys_with_zero_bytes_are_distinct(void **state)
         v[0] = (uint8_t)i;
         assert_value(f->kv, keys[i], bl_span(v, 2));
     }
-    assert_scan(f->kv, str(""), str(""), keys, COUNT(keys));
+    assert_scan(f->kv, tu_str(""), tu_str(""), keys, COUNT(keys));
 }
 
 /* A batch applies its ops in the order they were added: a later op on the same key wins, so
@@ -264,29 +259,29 @@ kv_batch_applies_ops_in_order_later_ones_win(void **state)
     fixture_t *f = *state;
     kv_batch_t b;
 
-    put_ok(f->kv, str("old"), str("before"));
+    put_ok(f->kv, tu_str("old"), tu_str("before"));
     kv_batch_init(&b);
     assert_int_equal(kv_write(f->kv, &b), BL_OK); /* empty: a no-op */
-    kv_batch_put(&b, str("x"), str("1"));
-    kv_batch_put(&b, str("y"), str("2"));
-    kv_batch_put(&b, str("x"), str("3"));
-    kv_batch_put(&b, str("gone"), str("soon"));
-    kv_batch_delete(&b, str("gone"));
-    kv_batch_delete(&b, str("old"));
-    kv_batch_put(&b, str("old"), str("after"));
-    kv_batch_delete(&b, str("never"));
+    kv_batch_put(&b, tu_str("x"), tu_str("1"));
+    kv_batch_put(&b, tu_str("y"), tu_str("2"));
+    kv_batch_put(&b, tu_str("x"), tu_str("3"));
+    kv_batch_put(&b, tu_str("gone"), tu_str("soon"));
+    kv_batch_delete(&b, tu_str("gone"));
+    kv_batch_delete(&b, tu_str("old"));
+    kv_batch_put(&b, tu_str("old"), tu_str("after"));
+    kv_batch_delete(&b, tu_str("never"));
     assert_int_equal(b.count, 8);
     assert_int_equal(kv_write(f->kv, &b), BL_OK);
-    assert_value(f->kv, str("x"), str("3"));
-    assert_value(f->kv, str("y"), str("2"));
-    assert_missing(f->kv, str("gone"));
-    assert_value(f->kv, str("old"), str("after"));
-    assert_missing(f->kv, str("never"));
+    assert_value(f->kv, tu_str("x"), tu_str("3"));
+    assert_value(f->kv, tu_str("y"), tu_str("2"));
+    assert_missing(f->kv, tu_str("gone"));
+    assert_value(f->kv, tu_str("old"), tu_str("after"));
+    assert_missing(f->kv, tu_str("never"));
     kv_batch_clear(&b);
     assert_int_equal(b.count, 0);
-    kv_batch_delete(&b, str("x"));
+    kv_batch_delete(&b, tu_str("x"));
     assert_int_equal(kv_write(f->kv, &b), BL_OK);
-    assert_missing(f->kv, str("x"));
+    assert_missing(f->kv, tu_str("x"));
     kv_batch_free(&b);
 }
 
@@ -296,15 +291,15 @@ static void
 kv_scan_order_is_bytewise(void **state)
 {
     fixture_t *f = *state;
-    bl_span_t sorted[] = { str(""), bl_span("\0", 1), str("a"), bl_span("a\0", 2),
-                           str("a\x01"), str("ab"), str("b"), str("\x7f"), str("\x80"),
-                           str("\xff"), str("\xff\xff") };
+    bl_span_t sorted[] = { tu_str(""), bl_span("\0", 1), tu_str("a"), bl_span("a\0", 2),
+                           tu_str("a\x01"), tu_str("ab"), tu_str("b"), tu_str("\x7f"),
+                           tu_str("\x80"), tu_str("\xff"), tu_str("\xff\xff") };
     /* inserted in a scrambled order */
     static const size_t order[] = { 6, 10, 1, 3, 8, 0, 5, 9, 2, 7, 4 };
 
     for (size_t i = 0; i < COUNT(order); i++)
-        put_ok(f->kv, sorted[order[i]], str("v"));
-    assert_scan(f->kv, str(""), str(""), sorted, COUNT(sorted));
+        put_ok(f->kv, sorted[order[i]], tu_str("v"));
+    assert_scan(f->kv, tu_str(""), tu_str(""), sorted, COUNT(sorted));
 }
 
 /* A scan visits from <= key < to; an empty `to` means "to the end"; an empty or backwards
@@ -313,18 +308,18 @@ static void
 kv_scan_visits_exactly_the_half_open_range(void **state)
 {
     fixture_t *f = *state;
-    bl_span_t all[] = { str("a"), str("b"), str("c"), str("d") };
+    bl_span_t all[] = { tu_str("a"), tu_str("b"), tu_str("c"), tu_str("d") };
 
     for (size_t i = 0; i < COUNT(all); i++)
         put_ok(f->kv, all[i], all[i]);
-    assert_scan(f->kv, str("b"), str("d"), all + 1, 2);
-    assert_scan(f->kv, str("b"), str(""), all + 1, 3);
-    assert_scan(f->kv, str(""), str(""), all, 4);
-    assert_scan(f->kv, str("bb"), str(""), all + 2, 2);
-    assert_scan(f->kv, str("a"), bl_span("c\0", 2), all, 3);
-    assert_scan(f->kv, str("c"), str("c"), NULL, 0);
-    assert_scan(f->kv, str("d"), str("b"), NULL, 0);
-    assert_scan(f->kv, str("e"), str(""), NULL, 0);
+    assert_scan(f->kv, tu_str("b"), tu_str("d"), all + 1, 2);
+    assert_scan(f->kv, tu_str("b"), tu_str(""), all + 1, 3);
+    assert_scan(f->kv, tu_str(""), tu_str(""), all, 4);
+    assert_scan(f->kv, tu_str("bb"), tu_str(""), all + 2, 2);
+    assert_scan(f->kv, tu_str("a"), bl_span("c\0", 2), all, 3);
+    assert_scan(f->kv, tu_str("c"), tu_str("c"), NULL, 0);
+    assert_scan(f->kv, tu_str("d"), tu_str("b"), NULL, 0);
+    assert_scan(f->kv, tu_str("e"), tu_str(""), NULL, 0);
 }
 
 /* A prefix scan visits the keys that start with the prefix, including when the prefix ends in
@@ -333,20 +328,20 @@ static void
 kv_scan_prefix_visits_keys_that_start_with_it(void **state)
 {
     fixture_t *f = *state;
-    bl_span_t all[] = { str("ap"), str("app"), str("apple"), str("apq"), str("a\xff"),
-                        str("a\xff\x01"), str("b"), str("\xff"), str("\xff\xff"),
-                        bl_span("\xff\xff\0", 3) };
+    bl_span_t all[] = { tu_str("ap"), tu_str("app"), tu_str("apple"), tu_str("apq"),
+                        tu_str("a\xff"), tu_str("a\xff\x01"), tu_str("b"), tu_str("\xff"),
+                        tu_str("\xff\xff"), bl_span("\xff\xff\0", 3) };
 
     for (size_t i = COUNT(all); i-- > 0;)
-        put_ok(f->kv, all[i], str("v"));
-    assert_prefix_scan(f->kv, str("ap"), all, 4);
-    assert_prefix_scan(f->kv, str("app"), all + 1, 2);
-    assert_prefix_scan(f->kv, str("a\xff"), all + 4, 2);
-    assert_prefix_scan(f->kv, str("a"), all, 6);
-    assert_prefix_scan(f->kv, str("\xff"), all + 7, 3);
-    assert_prefix_scan(f->kv, str("\xff\xff"), all + 8, 2);
-    assert_prefix_scan(f->kv, str(""), all, COUNT(all));
-    assert_prefix_scan(f->kv, str("c"), NULL, 0);
+        put_ok(f->kv, all[i], tu_str("v"));
+    assert_prefix_scan(f->kv, tu_str("ap"), all, 4);
+    assert_prefix_scan(f->kv, tu_str("app"), all + 1, 2);
+    assert_prefix_scan(f->kv, tu_str("a\xff"), all + 4, 2);
+    assert_prefix_scan(f->kv, tu_str("a"), all, 6);
+    assert_prefix_scan(f->kv, tu_str("\xff"), all + 7, 3);
+    assert_prefix_scan(f->kv, tu_str("\xff\xff"), all + 8, 2);
+    assert_prefix_scan(f->kv, tu_str(""), all, COUNT(all));
+    assert_prefix_scan(f->kv, tu_str("c"), NULL, 0);
 }
 
 /* visit answering 1 stops the scan, which then succeeds; a negative answer stops it too and is
@@ -359,18 +354,18 @@ kv_scan_stops_early_and_passes_visit_errors_on(void **state)
     const char *keys[] = { "k1", "k2", "k3", "k4" };
 
     for (size_t i = 0; i < COUNT(keys); i++)
-        put_ok(f->kv, str(keys[i]), str("v"));
+        put_ok(f->kv, tu_str(keys[i]), tu_str("v"));
     s.stop_after = 2;
-    assert_int_equal(kv_scan(f->kv, str(""), str(""), collect, &s), BL_OK);
+    assert_int_equal(kv_scan(f->kv, tu_str(""), tu_str(""), collect, &s), BL_OK);
     assert_int_equal(s.count, 2);
     seen_free(&s);
     s.fail_at = 3;
     s.fail_with = BL_E_FORMAT;
-    assert_int_equal(kv_scan(f->kv, str(""), str(""), collect, &s), BL_E_FORMAT);
+    assert_int_equal(kv_scan(f->kv, tu_str(""), tu_str(""), collect, &s), BL_E_FORMAT);
     assert_int_equal(s.count, 3);
     seen_free(&s);
     s.stop_after = 1;
-    assert_int_equal(kv_scan_prefix(f->kv, str("k"), collect, &s), BL_OK);
+    assert_int_equal(kv_scan_prefix(f->kv, tu_str("k"), collect, &s), BL_OK);
     assert_int_equal(s.count, 1);
     seen_free(&s);
 }
@@ -393,7 +388,7 @@ visit_and_read(void *arg, bl_span_t key, bl_span_t value)
     if (rc == BL_OK && !bl_span_eq(bl_buf_span(&again), value))
         rc = BL_E_INVALID;
     if (rc == BL_OK)
-        rc = kv_scan(n->kv, str(""), str(""), collect, &s);
+        rc = kv_scan(n->kv, tu_str(""), tu_str(""), collect, &s);
     n->inner += s.count;
     n->outer++;
     seen_free(&s);
@@ -407,10 +402,10 @@ kv_visit_may_read_the_store(void **state)
     fixture_t *f = *state;
     nested_t n = { f->kv, 0, 0 };
 
-    put_ok(f->kv, str("one"), str("1"));
-    put_ok(f->kv, str("two"), str("2"));
-    put_ok(f->kv, str("three"), str("3"));
-    assert_int_equal(kv_scan(f->kv, str(""), str(""), visit_and_read, &n), BL_OK);
+    put_ok(f->kv, tu_str("one"), tu_str("1"));
+    put_ok(f->kv, tu_str("two"), tu_str("2"));
+    put_ok(f->kv, tu_str("three"), tu_str("3"));
+    assert_int_equal(kv_scan(f->kv, tu_str(""), tu_str(""), visit_and_read, &n), BL_OK);
     assert_int_equal(n.outer, 3);
     assert_int_equal(n.inner, 9);
 }
@@ -437,14 +432,14 @@ kv_reopened_store_has_everything_written(void **state)
     for (size_t round = 0; round < 4; round++) {
         for (size_t i = round * 250; i < round * 250 + 500; i++) {
             key_of(i % 1000, key, sizeof key);
-            kv_batch_put(&b, str(key), str(round % 2 ? "odd round" : "even round"));
+            kv_batch_put(&b, tu_str(key), tu_str(round % 2 ? "odd round" : "even round"));
         }
         assert_int_equal(kv_write(f->kv, &b), BL_OK);
         kv_batch_clear(&b);
     }
     for (size_t i = 0; i < 1000; i += 10) {
         key_of(i, key, sizeof key);
-        kv_batch_delete(&b, str(key));
+        kv_batch_delete(&b, tu_str(key));
     }
     assert_int_equal(kv_write(f->kv, &b), BL_OK);
     kv_batch_free(&b);
@@ -452,31 +447,21 @@ kv_reopened_store_has_everything_written(void **state)
     f->kv = NULL;
     if (kv_open(f->backend, f->path, &f->kv) != BL_OK)
         fail_msg("reopen failed: %s", bl_errmsg());
-    assert_int_equal(kv_scan(f->kv, str(""), str(""), collect, &s), BL_OK);
+    assert_int_equal(kv_scan(f->kv, tu_str(""), tu_str(""), collect, &s), BL_OK);
     assert_int_equal(s.count, 900);
     for (size_t i = 0; i < 1000; i++) {
         key_of(i, key, sizeof key);
         if (i % 10 == 0)
-            assert_missing(f->kv, str(key));
+            assert_missing(f->kv, tu_str(key));
         else /* rounds 0..3 wrote 0-499, 250-749, 500-999, 750-999 and 0-249: round 2 (even)
               * was the last to write 500-749, an odd round the last for every other key */
-            assert_value(f->kv, str(key), str(i >= 500 && i < 750 ? "even round" : "odd round"));
+            assert_value(f->kv, tu_str(key),
+                         tu_str(i >= 500 && i < 750 ? "even round" : "odd round"));
     }
     seen_free(&s);
 }
 
 /* ---- the randomized model test ---- */
-
-/* splitmix64: the test's own seeded generator, so every run does the same operations. */
-static uint64_t
-next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 #define MODEL_KEYS 48
 
@@ -502,19 +487,19 @@ model_cmp(const bl_buf_t *a, const bl_buf_t *b)
 /* Keys of 0 to 3 bytes drawn from bytes that test the order's edges (0x00, 0x7f, 0x80, 0xff),
  * so prefixes and ties are frequent; duplicates are drawn again. */
 static void
-model_init(model_t *m, uint64_t *rng)
+model_init(model_t *m, bl_rng_t *rng)
 {
     static const uint8_t alphabet[] = { 0x00, 0x01, 'a', 'b', 0x7f, 0x80, 0xff };
     size_t n = 0;
 
     memset(m, 0, sizeof *m);
     while (n < MODEL_KEYS) {
-        size_t len = next_random(rng) % 4;
+        size_t len = bl_rng_below(rng, 4);
         bool dup = false;
 
         bl_buf_clear(&m->key[n]);
         for (size_t i = 0; i < len; i++)
-            bl_buf_push(&m->key[n], alphabet[next_random(rng) % sizeof alphabet]);
+            bl_buf_push(&m->key[n], alphabet[bl_rng_below(rng, sizeof alphabet)]);
         for (size_t j = 0; j < n && !dup; j++)
             dup = model_cmp(&m->key[j], &m->key[n]) == 0;
         if (!dup)
@@ -542,29 +527,29 @@ model_free(model_t *m)
 
 /* Usually 0 to 40 random bytes; one time in eight a long value of up to a few pages. */
 static void
-random_value(uint64_t *rng, bl_buf_t *v)
+random_value(bl_rng_t *rng, bl_buf_t *v)
 {
-    size_t len = next_random(rng) % 8 == 0 ? 300 + next_random(rng) % 5000
-                                           : next_random(rng) % 41;
+    size_t len = bl_rng_below(rng, 8) == 0 ? 300 + bl_rng_below(rng, 5000)
+                                          : bl_rng_below(rng, 41);
 
     bl_buf_clear(v);
     for (size_t i = 0; i < len; i++)
-        bl_buf_push(v, (uint8_t)next_random(rng));
+        bl_buf_push(v, (uint8_t)bl_rng_next(rng));
 }
 
 /* Fill a batch with 1 to 12 random puts (70%) and deletes (30%) and apply each to the model as
  * it is added: in order, later ops winning, which is what the batch promises. Returns the number
  * of ops. */
 static size_t
-random_batch(model_t *m, uint64_t *rng, kv_batch_t *b)
+random_batch(model_t *m, bl_rng_t *rng, kv_batch_t *b)
 {
-    size_t n = 1 + next_random(rng) % 12;
+    size_t n = 1 + bl_rng_below(rng, 12);
     bl_buf_t v = BL_BUF_INIT;
 
     for (size_t i = 0; i < n; i++) {
-        size_t k = next_random(rng) % MODEL_KEYS;
+        size_t k = bl_rng_below(rng, MODEL_KEYS);
 
-        if (next_random(rng) % 10 < 3) {
+        if (bl_rng_below(rng, 10) < 3) {
             kv_batch_delete(b, bl_buf_span(&m->key[k]));
             m->present[k] = false;
         } else {
@@ -605,18 +590,18 @@ assert_range_matches_model(kv_t *kv, const model_t *m, const bl_buf_t *from, con
 
 /* The whole store, one random range and a few random gets agree with the model. */
 static void
-assert_matches_model(kv_t *kv, const model_t *m, uint64_t *rng)
+assert_matches_model(kv_t *kv, const model_t *m, bl_rng_t *rng)
 {
     bl_buf_t empty = BL_BUF_INIT, got = BL_BUF_INIT;
-    const bl_buf_t *from = &m->key[next_random(rng) % MODEL_KEYS];
+    const bl_buf_t *from = &m->key[bl_rng_below(rng, MODEL_KEYS)];
     const bl_buf_t *to = &empty;
 
-    if (next_random(rng) % 4 != 0) /* three times in four a bounded range */
-        to = &m->key[next_random(rng) % MODEL_KEYS];
+    if (bl_rng_below(rng, 4) != 0) /* three times in four a bounded range */
+        to = &m->key[bl_rng_below(rng, MODEL_KEYS)];
     assert_range_matches_model(kv, m, &empty, &empty);
     assert_range_matches_model(kv, m, from, to);
     for (int i = 0; i < 4; i++) {
-        size_t k = next_random(rng) % MODEL_KEYS;
+        size_t k = bl_rng_below(rng, MODEL_KEYS);
         int rc = kv_get(kv, bl_buf_span(&m->key[k]), &got);
 
         assert_int_equal(rc, m->present[k] ? BL_OK : BL_E_NOTFOUND);
@@ -634,9 +619,10 @@ kv_random_ops_match_a_reference_model(void **state)
 {
     fixture_t *f = *state;
     model_t *m = bl_xmalloc(sizeof *m);
-    uint64_t rng = 20240603;
+    bl_rng_t rng;
     size_t ops = 0;
 
+    bl_rng_seed(&rng, 20240603);
     model_init(m, &rng);
     for (int round = 0; round < 400; round++) {
         kv_batch_t b;
@@ -670,15 +656,6 @@ check_ascending(void *arg, bl_span_t key, bl_span_t value)
     return 0;
 }
 
-static int
-count_pairs(void *arg, bl_span_t key, bl_span_t value)
-{
-    (void)key;
-    (void)value;
-    ++*(size_t *)arg;
-    return 0;
-}
-
 /* The memory store backs the storage benchmark, so it must take a million keys (in the
  * optimised build; 100000 under the sanitizers) in random order, keep them sorted, and find and
  * delete them (a sample: every 16th). */
@@ -686,33 +663,33 @@ static void
 kv_memory_holds_a_million_keys_in_order(void **state)
 {
     fixture_t *f = *state;
-    size_t n = getenv("BL_SLOW_TESTS") != NULL ? 1000000 : 100000, count = 0;
-    uint64_t rng = 7;
+    size_t n = getenv("BL_SLOW_TESTS") != NULL ? 1000000 : 100000;
+    bl_rng_t rng;
     uint8_t key[8];
     bl_buf_t prev = BL_BUF_INIT;
     kv_batch_t b;
 
+    bl_rng_seed(&rng, 7);
     kv_batch_init(&b);
     for (size_t i = 0; i < n; i++) {
-        bl_put_be(key, next_random(&rng), 8);
+        bl_put_be(key, bl_rng_next(&rng), 8);
         kv_batch_put(&b, bl_span(key, 8), bl_span(key, 4));
         if (b.count == 10000 || i == n - 1) {
             assert_int_equal(kv_write(f->kv, &b), BL_OK);
             kv_batch_clear(&b);
         }
     }
-    assert_int_equal(kv_scan(f->kv, str(""), str(""), check_ascending, &prev), BL_OK);
-    rng = 7;
+    assert_int_equal(kv_scan(f->kv, tu_str(""), tu_str(""), check_ascending, &prev), BL_OK);
+    bl_rng_seed(&rng, 7); /* the same keys again */
     for (size_t i = 0; i < n; i++) { /* every 16th key: found, then deleted */
-        bl_put_be(key, next_random(&rng), 8);
+        bl_put_be(key, bl_rng_next(&rng), 8);
         if (i % 16 != 0)
             continue;
         assert_value(f->kv, bl_span(key, 8), bl_span(key, 4));
         kv_batch_delete(&b, bl_span(key, 8));
     }
     assert_int_equal(kv_write(f->kv, &b), BL_OK);
-    assert_int_equal(kv_scan(f->kv, str(""), str(""), count_pairs, &count), BL_OK);
-    assert_int_equal(count, n - (n + 15) / 16);
+    assert_int_equal(tu_kv_count(f->kv), n - (n + 15) / 16);
     kv_batch_free(&b);
     bl_buf_free(&prev);
 }

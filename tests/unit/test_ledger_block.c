@@ -202,15 +202,6 @@ make_block(block_t *b, const keypair_t *kp)
     block_add_sig(b, 0, sig, kp->suite->sig_len);
 }
 
-static void
-key_for(keypair_t *kp, const suite_t *suite)
-{
-    uint8_t priv[32];
-
-    memset(priv, 0x42, 32);
-    assert_int_equal(keypair_from_priv(kp, suite, priv), BL_OK);
-}
-
 /* A block survives encode → decode: header, transactions, receipts, signatures (§1.8). */
 static void
 block_round_trip_in_both_suites(void **state)
@@ -224,7 +215,7 @@ block_round_trip_in_both_suites(void **state)
         bl_buf_t raw = BL_BUF_INIT, again = BL_BUF_INIT;
         uint8_t h1[32], h2[32];
 
-        key_for(&kp, suites[s]);
+        tu_key(&kp, suites[s], 0x42);
         make_block(&b, &kp);
         block_encode(suites[s], &b, &raw);
         assert_int_equal(block_decode(suites[s], bl_buf_span(&raw), &back), BL_OK);
@@ -253,7 +244,7 @@ block_tx_blob_has_count_offsets_then_transactions(void **state)
     bl_buf_t blob = BL_BUF_INIT, one = BL_BUF_INIT;
 
     (void)state;
-    key_for(&kp, suite_ecdsa());
+    tu_key(&kp, suite_ecdsa(), 0x42);
     make_signed_tx(&txs[0], &kp, 1);
     make_signed_tx(&txs[1], &kp, 2);
     block_encode_tx_blob(suite_ecdsa(), txs, 2, &blob);
@@ -284,7 +275,7 @@ block_decode_refuses_contents_that_do_not_match_the_header(void **state)
     bl_buf_t raw = BL_BUF_INIT;
 
     (void)state;
-    key_for(&kp, suite_ecdsa());
+    tu_key(&kp, suite_ecdsa(), 0x42);
     make_block(&b, &kp);
     make_signed_tx(&other, &kp, 999);
     tx_free(&b.txs[1]);
@@ -325,7 +316,7 @@ block_hash_changes_when_any_transaction_changes(void **state)
     uint8_t before[32], after[32];
 
     (void)state;
-    key_for(&kp, suite_ecdsa());
+    tu_key(&kp, suite_ecdsa(), 0x42);
     make_block(&b, &kp);
     block_hash(suite_ecdsa(), &b, before);
     b.txs[2].extra_data.len = 0;

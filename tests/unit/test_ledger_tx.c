@@ -15,15 +15,6 @@
 #include "ledger/tx.h"
 
 static void
-make_key(keypair_t *kp, const suite_t *suite, uint8_t seed)
-{
-    uint8_t priv[32];
-
-    memset(priv, seed, sizeof priv);
-    assert_int_equal(keypair_from_priv(kp, suite, priv), BL_OK);
-}
-
-static void
 make_tx(tx_t *tx, const keypair_t *kp)
 {
     tx_init(tx);
@@ -71,7 +62,7 @@ round_trip(const suite_t *suite)
     bl_buf_t raw = BL_BUF_INIT;
     uint8_t addr[20], h[32];
 
-    make_key(&kp, suite, 7);
+    tu_key(&kp, suite, 7);
     make_tx(&tx, &kp);
     tx_encode(suite, &tx, &raw);
     assert_int_equal(tx_decode(suite, bl_buf_span(&raw), &back), BL_OK);
@@ -113,7 +104,7 @@ tx_ecdsa_v_slot_is_recovery_id_plus_27(void **state)
     uint64_t v;
 
     (void)state;
-    make_key(&kp, suite_ecdsa(), 9);
+    tu_key(&kp, suite_ecdsa(), 9);
     make_tx(&tx, &kp);
     tx_encode(suite_ecdsa(), &tx, &raw);
     assert_int_equal(rlp_decode(bl_buf_span(&raw), &top), BL_OK);
@@ -134,7 +125,7 @@ tx_sm_v_slot_is_the_public_key(void **state)
     rlp_item_t top, f[TX_FIELDS];
 
     (void)state;
-    make_key(&kp, suite_sm(), 9);
+    tu_key(&kp, suite_sm(), 9);
     make_tx(&tx, &kp);
     tx_encode(suite_sm(), &tx, &raw);
     assert_int_equal(rlp_decode(bl_buf_span(&raw), &top), BL_OK);
@@ -154,7 +145,7 @@ tx_signing_hash_covers_the_ten_unsigned_fields(void **state)
     uint8_t before[32], after[32];
 
     (void)state;
-    make_key(&kp, suite_ecdsa(), 3);
+    tu_key(&kp, suite_ecdsa(), 3);
     make_tx(&tx, &kp);
     tx_signing_hash(suite_ecdsa(), &tx, before);
     tx.sig[0] ^= 1; /* the signature is not part of what is signed */
@@ -176,7 +167,7 @@ tamper(const suite_t *suite)
     bl_buf_t raw = BL_BUF_INIT;
     size_t rejected = 0, rebound = 0;
 
-    make_key(&kp, suite, 5);
+    tu_key(&kp, suite, 5);
     make_tx(&tx, &kp);
     tx_encode(suite, &tx, &raw);
     for (size_t i = 0; i < raw.len; i++) {
@@ -222,7 +213,7 @@ tx_decode_rejects_malformed_input_with_reason(void **state)
     size_t list;
 
     (void)state;
-    make_key(&kp, suite_ecdsa(), 4);
+    tu_key(&kp, suite_ecdsa(), 4);
     make_tx(&tx, &kp);
     tx_encode(suite_ecdsa(), &tx, &raw);
 
@@ -275,7 +266,7 @@ tx_empty_receiver_means_contract_creation(void **state)
     bl_buf_t raw = BL_BUF_INIT;
 
     (void)state;
-    make_key(&kp, suite_ecdsa(), 6);
+    tu_key(&kp, suite_ecdsa(), 6);
     tx_init(&tx);
     bl_u256_from_u64(&tx.block_limit, 1);
     assert_int_equal(tx_sign(&tx, &kp), BL_OK);

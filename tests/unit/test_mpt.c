@@ -9,6 +9,7 @@
  * readable. Proofs and damaged stores have their own tests in test_mpt_proof.c; the root
  * hashes of ethereum/tests TrieTests are checked in tests/conformance/test_trie_vectors.c.
  */
+#include "mptutil.h"
 #include "testutil.h"
 
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "codec/rlp.h"
 #include "crypto/keccak.h"
 #include "storage/kv.h"
@@ -24,54 +26,13 @@
 
 /* ---- helpers ---- */
 
-/* splitmix64: a small seeded generator, so every run makes the same "random" trie. */
-static uint64_t
-splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static kv_t *
-memory_store(void)
-{
-    kv_t *kv;
-
-    assert_int_equal(kv_open("memory", NULL, &kv), BL_OK);
-    return kv;
-}
-
-static mpt_t *
-empty_trie(kv_t *kv, mpt_keys_t keys)
-{
-    mpt_t *t;
-
-    assert_int_equal(mpt_open(kv, suite_ecdsa(), NULL, keys, &t), BL_OK);
-    return t;
-}
-
-static bl_span_t
-str(const char *s)
-{
-    return bl_span(s, strlen(s));
-}
-
-static void
-put(mpt_t *t, const char *key, const char *value)
-{
-    assert_int_equal(mpt_put(t, str(key), str(value)), BL_OK);
-}
-
 static void
 assert_value(mpt_t *t, const char *key, const char *want)
 {
     bl_buf_t got = BL_BUF_INIT;
 
-    assert_int_equal(mpt_get(t, str(key), &got), BL_OK);
-    assert_true(bl_span_eq(bl_buf_span(&got), str(want)));
+    assert_int_equal(mpt_get(t, tu_str(key), &got), BL_OK);
+    assert_true(bl_span_eq(bl_buf_span(&got), tu_str(want)));
     bl_buf_free(&got);
 }
 
@@ -80,27 +41,8 @@ assert_absent(mpt_t *t, const char *key)
 {
     bl_buf_t got = BL_BUF_INIT;
 
-    assert_int_equal(mpt_get(t, str(key), &got), BL_E_NOTFOUND);
+    assert_int_equal(mpt_get(t, tu_str(key), &got), BL_E_NOTFOUND);
     bl_buf_free(&got);
-}
-
-static int
-count_visit(void *arg, bl_span_t key, bl_span_t value)
-{
-    (void)key;
-    (void)value;
-    (*(size_t *)arg)++;
-    return 0;
-}
-
-/* How many nodes the store holds. */
-static size_t
-stored_nodes(kv_t *kv)
-{
-    size_t n = 0;
-
-    assert_int_equal(kv_scan_prefix(kv, bl_span("", 0), count_visit, &n), BL_OK);
-    return n;
 }
 
 /* ---- hex-prefix (YP D, the function HP) ---- */
@@ -177,8 +119,8 @@ mpt_key_nibbles_are_high_half_first(void **state)
 static void
 mpt_empty_root_is_hash_of_rlp_empty_string(void **state)
 {
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
     uint8_t root[32], sm[32], want_sm[32];
     const uint8_t empty_string = 0x80;
 
@@ -188,9 +130,9 @@ mpt_empty_root_is_hash_of_rlp_empty_string(void **state)
     mpt_empty_root(suite_sm(), sm);
     suite_sm()->hash(&empty_string, 1, want_sm);
     assert_memory_equal(sm, want_sm, 32);
-    assert_int_equal(stored_nodes(kv), 0);
+    assert_int_equal(tu_kv_count(kv), 0);
     mpt_commit_write(t); /* nothing to store for the empty trie */
-    assert_int_equal(stored_nodes(kv), 0);
+    assert_int_equal(tu_kv_count(kv), 0);
     mpt_close(t);
     kv_close(kv);
 }
@@ -201,13 +143,13 @@ static void
 mpt_root_is_hashed_even_when_short(void **state)
 {
     const uint8_t key[] = { 0x01, 0x23 }, node[] = { 0xc5, 0x83, 0x20, 0x01, 0x23, 0x61 };
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
     uint8_t root[32], want[32];
     bl_buf_t stored = BL_BUF_INIT;
 
     (void)state;
-    assert_int_equal(mpt_put(t, bl_span(key, 2), str("a")), BL_OK);
+    assert_int_equal(mpt_put(t, bl_span(key, 2), tu_str("a")), BL_OK);
     mpt_root(t, root);
     keccak256(node, sizeof node, want);
     assert_memory_equal(root, want, 32);
@@ -227,15 +169,15 @@ nodes_stored_with_leaf_value(size_t value_len)
 {
     const uint8_t k1[] = { 0x01, 0x23 }, k2[] = { 0x01, 0x24 };
     uint8_t value[29];
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
     size_t n;
 
     memset(value, 'v', sizeof value);
     assert_int_equal(mpt_put(t, bl_span(k1, 2), bl_span(value, value_len)), BL_OK);
-    assert_int_equal(mpt_put(t, bl_span(k2, 2), str("b")), BL_OK);
+    assert_int_equal(mpt_put(t, bl_span(k2, 2), tu_str("b")), BL_OK);
     assert_int_equal(mpt_commit_write(t), BL_OK);
-    n = stored_nodes(kv);
+    n = tu_kv_count(kv);
     mpt_close(t);
     kv_close(kv);
     return n;
@@ -260,15 +202,15 @@ mpt_node_of_32_bytes_or_more_is_stored_by_hash(void **state)
     uint8_t value[29], hash[32];
     bl_buf_t leaf = BL_BUF_INIT, got = BL_BUF_INIT;
     size_t start;
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
 
     (void)state;
     assert_int_equal(nodes_stored_with_leaf_value(29), 3);
     /* the leaf [HP(no nibbles, leaf) = 20, value], built by hand, is in the store by its hash */
     memset(value, 'v', sizeof value);
     assert_int_equal(mpt_put(t, bl_span(k1, 2), bl_span(value, 29)), BL_OK);
-    assert_int_equal(mpt_put(t, str("\x01\x24"), str("b")), BL_OK);
+    assert_int_equal(mpt_put(t, tu_str("\x01\x24"), tu_str("b")), BL_OK);
     assert_int_equal(mpt_commit_write(t), BL_OK);
     start = rlp_list_begin(&leaf);
     rlp_put_bytes(&leaf, "\x20", 1);
@@ -296,14 +238,14 @@ static const char *const shape_keys[] = {
 static void
 subset_root(unsigned subset, uint8_t root[32])
 {
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
     char value[16];
 
     for (size_t i = 0; i < SHAPE_KEYS; i++) {
         if (subset & (1u << i)) {
             snprintf(value, sizeof value, "value-%zu", i);
-            put(t, shape_keys[i], value);
+            tu_trie_put(t, shape_keys[i], value);
         }
     }
     mpt_root(t, root);
@@ -330,14 +272,14 @@ mpt_delete_collapses_to_the_trie_built_without_the_key(void **state)
             mpt_t *t;
             if (!(subset & (1u << k)))
                 continue;
-            kv = memory_store();
-            t = empty_trie(kv, MPT_PLAIN);
+            kv = tu_memory_kv();
+            t = tu_empty_trie(kv, MPT_PLAIN);
             for (size_t i = 0; i < SHAPE_KEYS; i++) {
                 snprintf(value, sizeof value, "value-%zu", i);
                 if (subset & (1u << i))
-                    put(t, shape_keys[i], value);
+                    tu_trie_put(t, shape_keys[i], value);
             }
-            assert_int_equal(mpt_delete(t, str(shape_keys[k])), BL_OK);
+            assert_int_equal(mpt_delete(t, tu_str(shape_keys[k])), BL_OK);
             mpt_root(t, got);
             subset_root(subset & ~(1u << k), want);
             if (memcmp(got, want, 32) != 0)
@@ -354,19 +296,19 @@ mpt_delete_collapses_to_the_trie_built_without_the_key(void **state)
 static void
 mpt_delete_of_an_absent_key_changes_nothing(void **state)
 {
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
     uint8_t before[32], after[32];
     const char *absent[] = { "do", "dogs", "x", "", "horses", "hors" };
 
     (void)state;
-    assert_int_equal(mpt_delete(t, str("anything")), BL_OK); /* from the empty trie */
-    put(t, "dog", "puppy");
-    put(t, "doge", "coin");
-    put(t, "horse", "stallion");
+    assert_int_equal(mpt_delete(t, tu_str("anything")), BL_OK); /* from the empty trie */
+    tu_trie_put(t, "dog", "puppy");
+    tu_trie_put(t, "doge", "coin");
+    tu_trie_put(t, "horse", "stallion");
     mpt_root(t, before);
     for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
-        assert_int_equal(mpt_delete(t, str(absent[i])), BL_OK);
+        assert_int_equal(mpt_delete(t, tu_str(absent[i])), BL_OK);
         mpt_root(t, after);
         assert_memory_equal(before, after, 32);
     }
@@ -378,15 +320,15 @@ mpt_delete_of_an_absent_key_changes_nothing(void **state)
 static void
 mpt_put_of_an_empty_value_deletes(void **state)
 {
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
     uint8_t one[32], two[32];
 
     (void)state;
-    put(t, "dog", "puppy");
+    tu_trie_put(t, "dog", "puppy");
     mpt_root(t, one);
-    put(t, "doge", "coin");
-    put(t, "doge", "");
+    tu_trie_put(t, "doge", "coin");
+    tu_trie_put(t, "doge", "");
     assert_absent(t, "doge");
     assert_value(t, "dog", "puppy");
     mpt_root(t, two);
@@ -400,15 +342,15 @@ static void
 mpt_secure_trie_is_the_plain_trie_of_hashed_keys(void **state)
 {
     const char *keys[] = { "dog", "doge", "horse" };
-    kv_t *kv = memory_store();
-    mpt_t *secure = empty_trie(kv, MPT_SECURE), *plain = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *secure = tu_empty_trie(kv, MPT_SECURE), *plain = tu_empty_trie(kv, MPT_PLAIN);
     uint8_t h[32], r1[32], r2[32];
 
     (void)state;
     for (size_t i = 0; i < 3; i++) {
         keccak256(keys[i], strlen(keys[i]), h);
-        put(secure, keys[i], "v");
-        assert_int_equal(mpt_put(plain, bl_span(h, 32), str("v")), BL_OK);
+        tu_trie_put(secure, keys[i], "v");
+        assert_int_equal(mpt_put(plain, bl_span(h, 32), tu_str("v")), BL_OK);
     }
     mpt_root(secure, r1);
     mpt_root(plain, r2);
@@ -424,13 +366,13 @@ static void
 mpt_sm_chain_hashes_nodes_with_sm3(void **state)
 {
     const uint8_t node[] = { 0xc5, 0x83, 0x20, 0x01, 0x23, 0x61 }, key[] = { 0x01, 0x23 };
-    kv_t *kv = memory_store();
+    kv_t *kv = tu_memory_kv();
     mpt_t *t;
     uint8_t root[32], want[32];
 
     (void)state;
     assert_int_equal(mpt_open(kv, suite_sm(), NULL, MPT_PLAIN, &t), BL_OK);
-    assert_int_equal(mpt_put(t, bl_span(key, 2), str("a")), BL_OK);
+    assert_int_equal(mpt_put(t, bl_span(key, 2), tu_str("a")), BL_OK);
     mpt_root(t, root);
     suite_sm()->hash(node, sizeof node, want);
     assert_memory_equal(root, want, 32);
@@ -450,16 +392,16 @@ typedef struct {
 
 /* Keys with long shared prefixes: 1 to 6 bytes drawn from only four byte values. */
 static void
-model_init(model_t *m, uint64_t *rng)
+model_init(model_t *m, bl_rng_t *rng)
 {
     static const uint8_t alphabet[] = { 0x00, 0x01, 0x10, 0xff };
 
     for (size_t i = 0; i < POOL; i++) {
-        size_t len = 1 + splitmix64(rng) % 6;
+        size_t len = 1 + bl_rng_below(rng, 6);
         bl_buf_init(&m->keys[i]);
         bl_buf_init(&m->values[i]);
         for (size_t j = 0; j < len; j++)
-            bl_buf_push(&m->keys[i], alphabet[splitmix64(rng) % 4]);
+            bl_buf_push(&m->keys[i], alphabet[bl_rng_below(rng, 4)]);
     }
 }
 
@@ -475,16 +417,16 @@ model_free(model_t *m)
 /* A value of 1 to 40 bytes, so that some leaves are inlined and some stored by hash. The pool
  * may hold the same key twice; the model keeps every copy equal. */
 static void
-random_write(model_t *m, mpt_t *t, uint64_t *rng)
+random_write(model_t *m, mpt_t *t, bl_rng_t *rng)
 {
-    size_t k = splitmix64(rng) % POOL, len = 0;
+    size_t k = bl_rng_below(rng, POOL), len = 0;
     uint8_t value[40];
 
-    if (splitmix64(rng) % 4 != 0) /* one write in four is a delete */
-        len = 1 + splitmix64(rng) % 40;
+    if (bl_rng_below(rng, 4) != 0) /* one write in four is a delete */
+        len = 1 + bl_rng_below(rng, 40);
 
     for (size_t j = 0; j < len; j++)
-        value[j] = (uint8_t)splitmix64(rng);
+        value[j] = (uint8_t)bl_rng_next(rng);
     assert_int_equal(mpt_put(t, bl_buf_span(&m->keys[k]), bl_span(value, len)), BL_OK);
     for (size_t i = 0; i < POOL; i++) {
         if (bl_span_eq(bl_buf_span(&m->keys[i]), bl_buf_span(&m->keys[k]))) {
@@ -496,16 +438,16 @@ random_write(model_t *m, mpt_t *t, uint64_t *rng)
 
 /* The root of a fresh trie holding the model's contents, written in a shuffled order. */
 static void
-model_root(const model_t *m, mpt_keys_t keys, uint64_t *rng, uint8_t root[32])
+model_root(const model_t *m, mpt_keys_t keys, bl_rng_t *rng, uint8_t root[32])
 {
     size_t order[POOL];
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, keys);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, keys);
 
     for (size_t i = 0; i < POOL; i++)
         order[i] = i;
     for (size_t i = POOL - 1; i > 0; i--) {
-        size_t j = splitmix64(rng) % (i + 1), tmp = order[i];
+        size_t j = bl_rng_below(rng, i + 1), tmp = order[i];
         order[i] = order[j];
         order[j] = tmp;
     }
@@ -545,12 +487,13 @@ assert_model_reads(const model_t *m, mpt_t *t)
 static void
 random_writes_match_the_trie_built_from_the_final_set(mpt_keys_t keys, uint64_t seed)
 {
-    uint64_t rng = seed;
+    bl_rng_t rng;
     model_t m;
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, keys), *check;
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, keys), *check;
     uint8_t root[32], other[32];
 
+    bl_rng_seed(&rng, seed);
     model_init(&m, &rng);
     for (int op = 1; op <= 4000; op++) {
         random_write(&m, t, &rng);
@@ -592,19 +535,19 @@ mpt_random_writes_give_the_root_of_the_final_contents(void **state)
 static void
 mpt_old_roots_stay_readable_after_later_writes(void **state)
 {
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN), *old;
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN), *old;
     uint8_t r1[32], r2[32];
 
     (void)state;
-    put(t, "dog", "puppy");
-    put(t, "doge", "coin");
-    put(t, "horse", "stallion");
+    tu_trie_put(t, "dog", "puppy");
+    tu_trie_put(t, "doge", "coin");
+    tu_trie_put(t, "horse", "stallion");
     assert_int_equal(mpt_commit_write(t), BL_OK);
     mpt_root(t, r1);
-    put(t, "dog", "hound");
-    assert_int_equal(mpt_delete(t, str("horse")), BL_OK);
-    put(t, "cat", "kitten");
+    tu_trie_put(t, "dog", "hound");
+    assert_int_equal(mpt_delete(t, tu_str("horse")), BL_OK);
+    tu_trie_put(t, "cat", "kitten");
     assert_int_equal(mpt_commit_write(t), BL_OK);
     mpt_root(t, r2);
     mpt_close(t);

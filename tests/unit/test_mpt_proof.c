@@ -10,6 +10,7 @@
  * are 32-byte hashes or inlined nodes under 32 bytes); otherwise reads give BL_E_DB (missing)
  * or BL_E_FORMAT (damaged), never a crash and never a half-done write.
  */
+#include "mptutil.h"
 #include "testutil.h"
 
 #include <stdbool.h>
@@ -22,51 +23,19 @@
 #include "storage/kv.h"
 #include "storage/mpt.h"
 
-/* ---- helpers ---- */
-
-static kv_t *
-memory_store(void)
-{
-    kv_t *kv;
-
-    assert_int_equal(kv_open("memory", NULL, &kv), BL_OK);
-    return kv;
-}
-
-static mpt_t *
-empty_trie(kv_t *kv, mpt_keys_t keys)
-{
-    mpt_t *t;
-
-    assert_int_equal(mpt_open(kv, suite_ecdsa(), NULL, keys, &t), BL_OK);
-    return t;
-}
-
-static bl_span_t
-str(const char *s)
-{
-    return bl_span(s, strlen(s));
-}
-
-static void
-put(mpt_t *t, const char *key, const char *value)
-{
-    assert_int_equal(mpt_put(t, str(key), str(value)), BL_OK);
-}
-
 /* ---- proofs ---- */
 
 /* A trie of 200 keys, big enough that paths pass through several hashed nodes. */
 static mpt_t *
 proof_trie(kv_t *kv, mpt_keys_t keys)
 {
-    mpt_t *t = empty_trie(kv, keys);
+    mpt_t *t = tu_empty_trie(kv, keys);
     char key[16], value[48];
 
     for (int i = 0; i < 200; i++) {
         snprintf(key, sizeof key, "key-%d", i * 7);
         snprintf(value, sizeof value, "value of key %d, long enough to be hashed", i * 7);
-        put(t, key, value);
+        tu_trie_put(t, key, value);
     }
     assert_int_equal(mpt_commit_write(t), BL_OK);
     return t;
@@ -88,23 +57,23 @@ mpt_proofs_verify_for_present_and_absent_keys(void **state)
     (void)state;
     mpt_proof_init(&proof);
     for (int k = 0; k < 2; k++) {
-        kv_t *kv = memory_store();
+        kv_t *kv = tu_memory_kv();
         mpt_t *t = proof_trie(kv, kinds[k]);
         mpt_root(t, root);
         for (size_t i = 0; i < 3; i++) {
-            assert_int_equal(mpt_prove(t, str(present_keys[i]), &proof), BL_OK);
+            assert_int_equal(mpt_prove(t, tu_str(present_keys[i]), &proof), BL_OK);
             assert_true(proof.count >= 2);
             assert_int_equal(mpt_verify_proof(suite_ecdsa(), kinds[k], root,
-                                              str(present_keys[i]), &proof, &got, &present),
+                                              tu_str(present_keys[i]), &proof, &got, &present),
                              BL_OK);
             assert_true(present);
-            assert_int_equal(mpt_get(t, str(present_keys[i]), &want), BL_OK);
+            assert_int_equal(mpt_get(t, tu_str(present_keys[i]), &want), BL_OK);
             assert_true(bl_span_eq(bl_buf_span(&got), bl_buf_span(&want)));
         }
         for (size_t i = 0; i < 5; i++) {
-            assert_int_equal(mpt_prove(t, str(absent_keys[i]), &proof), BL_OK);
+            assert_int_equal(mpt_prove(t, tu_str(absent_keys[i]), &proof), BL_OK);
             assert_int_equal(mpt_verify_proof(suite_ecdsa(), kinds[k], root,
-                                              str(absent_keys[i]), &proof, &got, &present),
+                                              tu_str(absent_keys[i]), &proof, &got, &present),
                              BL_OK);
             assert_false(present);
             assert_int_equal(got.len, 0);
@@ -121,8 +90,8 @@ mpt_proofs_verify_for_present_and_absent_keys(void **state)
 static void
 mpt_empty_trie_proves_absence_with_no_nodes(void **state)
 {
-    kv_t *kv = memory_store();
-    mpt_t *t = empty_trie(kv, MPT_PLAIN);
+    kv_t *kv = tu_memory_kv();
+    mpt_t *t = tu_empty_trie(kv, MPT_PLAIN);
     mpt_proof_t proof;
     bl_buf_t got = BL_BUF_INIT;
     uint8_t root[32];
@@ -130,10 +99,10 @@ mpt_empty_trie_proves_absence_with_no_nodes(void **state)
 
     (void)state;
     mpt_proof_init(&proof);
-    assert_int_equal(mpt_prove(t, str("dog"), &proof), BL_OK);
+    assert_int_equal(mpt_prove(t, tu_str("dog"), &proof), BL_OK);
     assert_int_equal(proof.count, 0);
     mpt_root(t, root);
-    assert_int_equal(mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, str("dog"), &proof, &got,
+    assert_int_equal(mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, tu_str("dog"), &proof, &got,
                                       &present), BL_OK);
     assert_false(present);
     mpt_proof_free(&proof);
@@ -148,7 +117,7 @@ static void
 mpt_proof_with_any_byte_changed_fails(void **state)
 {
     const char *keys[] = { "key-700", "key-701" };
-    kv_t *kv = memory_store();
+    kv_t *kv = tu_memory_kv();
     mpt_t *t = proof_trie(kv, MPT_PLAIN);
     mpt_proof_t proof;
     bl_buf_t got = BL_BUF_INIT;
@@ -160,11 +129,11 @@ mpt_proof_with_any_byte_changed_fails(void **state)
     mpt_proof_init(&proof);
     mpt_root(t, root);
     for (int k = 0; k < 2; k++) {
-        assert_int_equal(mpt_prove(t, str(keys[k]), &proof), BL_OK);
+        assert_int_equal(mpt_prove(t, tu_str(keys[k]), &proof), BL_OK);
         for (size_t n = 0; n < proof.count; n++) {
             for (size_t b = 0; b < proof.nodes[n].len; b++) {
                 proof.nodes[n].data[b] ^= 0x01;
-                if (mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, str(keys[k]), &proof,
+                if (mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, tu_str(keys[k]), &proof,
                                      &got, &present) != BL_E_FORMAT)
                     fail_msg("%s: a proof with node %zu byte %zu changed was accepted",
                              keys[k], n, b);
@@ -185,7 +154,7 @@ mpt_proof_with_any_byte_changed_fails(void **state)
 static void
 mpt_proof_missing_a_node_or_for_another_root_fails(void **state)
 {
-    kv_t *kv = memory_store();
+    kv_t *kv = tu_memory_kv();
     mpt_t *t = proof_trie(kv, MPT_PLAIN);
     mpt_proof_t proof, shorter;
     bl_buf_t got = BL_BUF_INIT;
@@ -195,19 +164,19 @@ mpt_proof_missing_a_node_or_for_another_root_fails(void **state)
     (void)state;
     mpt_proof_init(&proof);
     mpt_root(t, root);
-    assert_int_equal(mpt_prove(t, str("key-14"), &proof), BL_OK);
+    assert_int_equal(mpt_prove(t, tu_str("key-14"), &proof), BL_OK);
     for (size_t skip = 0; skip < proof.count; skip++) {
         mpt_proof_init(&shorter);
         for (size_t n = 0; n < proof.count; n++)
             if (n != skip)
                 mpt_proof_add(&shorter, bl_buf_span(&proof.nodes[n]));
-        assert_int_equal(mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, str("key-14"),
+        assert_int_equal(mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, tu_str("key-14"),
                                           &shorter, &got, &present), BL_E_FORMAT);
         assert_non_null(strstr(bl_errmsg(), "does not hold trie node"));
         mpt_proof_free(&shorter);
     }
     root[0] ^= 0x80;
-    assert_int_equal(mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, str("key-14"), &proof,
+    assert_int_equal(mpt_verify_proof(suite_ecdsa(), MPT_PLAIN, root, tu_str("key-14"), &proof,
                                       &got, &present), BL_E_FORMAT);
     mpt_proof_free(&proof);
     bl_buf_free(&got);
@@ -218,6 +187,7 @@ mpt_proof_missing_a_node_or_for_another_root_fails(void **state)
 /* ---- a damaged store ---- */
 
 typedef struct {
+    bl_span_t skip; /* the root's hash */
     bl_buf_t keys[512];
     size_t count;
 } key_list_t;
@@ -228,12 +198,21 @@ collect_visit(void *arg, bl_span_t key, bl_span_t value)
     key_list_t *l = arg;
 
     (void)value;
-    if (l->count < 512) {
+    if (l->count < 512 && !bl_span_eq(key, l->skip)) {
         bl_buf_init(&l->keys[l->count]);
         bl_buf_append(&l->keys[l->count], key.ptr, key.len);
         l->count++;
     }
     return 0;
+}
+
+/* The keys (node hashes) of every node in the store but the root. */
+static void
+nodes_below_the_root(kv_t *kv, const uint8_t root[32], key_list_t *out)
+{
+    out->skip = bl_span(root, 32);
+    out->count = 0;
+    assert_int_equal(kv_scan_prefix(kv, bl_span("", 0), collect_visit, out), BL_OK);
 }
 
 static void
@@ -247,7 +226,7 @@ key_list_free(key_list_t *l)
 static void
 mpt_open_at_an_unknown_root_is_notfound(void **state)
 {
-    kv_t *kv = memory_store();
+    kv_t *kv = tu_memory_kv();
     uint8_t root[32];
     mpt_t *t;
 
@@ -264,27 +243,26 @@ mpt_open_at_an_unknown_root_is_notfound(void **state)
 static void
 mpt_missing_node_is_a_db_error_and_changes_nothing(void **state)
 {
-    kv_t *kv = memory_store();
+    kv_t *kv = tu_memory_kv();
     mpt_t *t = proof_trie(kv, MPT_PLAIN);
-    key_list_t all = { .count = 0 };
+    key_list_t below;
     uint8_t root[32], after[32];
     bl_buf_t got = BL_BUF_INIT;
 
     (void)state;
     mpt_root(t, root);
     mpt_close(t);
-    assert_int_equal(kv_scan_prefix(kv, bl_span("", 0), collect_visit, &all), BL_OK);
-    for (size_t i = 0; i < all.count; i++)
-        if (!bl_span_eq(bl_buf_span(&all.keys[i]), bl_span(root, 32)))
-            assert_int_equal(kv_delete(kv, bl_buf_span(&all.keys[i])), BL_OK);
+    nodes_below_the_root(kv, root, &below);
+    for (size_t i = 0; i < below.count; i++)
+        assert_int_equal(kv_delete(kv, bl_buf_span(&below.keys[i])), BL_OK);
     assert_int_equal(mpt_open(kv, suite_ecdsa(), root, MPT_PLAIN, &t), BL_OK);
-    assert_int_equal(mpt_get(t, str("key-7"), &got), BL_E_DB);
+    assert_int_equal(mpt_get(t, tu_str("key-7"), &got), BL_E_DB);
     assert_non_null(strstr(bl_errmsg(), "missing"));
-    assert_int_equal(mpt_put(t, str("key-7"), str("new")), BL_E_DB);
-    assert_int_equal(mpt_delete(t, str("key-7")), BL_E_DB);
+    assert_int_equal(mpt_put(t, tu_str("key-7"), tu_str("new")), BL_E_DB);
+    assert_int_equal(mpt_delete(t, tu_str("key-7")), BL_E_DB);
     mpt_root(t, after);
     assert_memory_equal(root, after, 32);
-    key_list_free(&all);
+    key_list_free(&below);
     bl_buf_free(&got);
     mpt_close(t);
     kv_close(kv);
@@ -295,10 +273,10 @@ mpt_missing_node_is_a_db_error_and_changes_nothing(void **state)
 static void
 mpt_corrupted_stored_node_is_a_format_error(void **state)
 {
-    const bl_span_t garbage = str("\xc2\x20\x61"); /* a valid leaf, but not these nodes */
-    kv_t *kv = memory_store();
+    const bl_span_t garbage = tu_str("\xc2\x20\x61"); /* a valid leaf, but not these nodes */
+    kv_t *kv = tu_memory_kv();
     mpt_t *t = proof_trie(kv, MPT_PLAIN);
-    key_list_t all = { .count = 0 };
+    key_list_t below;
     uint8_t root[32];
     bl_buf_t got = BL_BUF_INIT;
     char key[16];
@@ -306,20 +284,19 @@ mpt_corrupted_stored_node_is_a_format_error(void **state)
     (void)state;
     mpt_root(t, root);
     mpt_close(t);
-    assert_int_equal(kv_scan_prefix(kv, bl_span("", 0), collect_visit, &all), BL_OK);
-    for (size_t i = 0; i < all.count; i++)
-        if (!bl_span_eq(bl_buf_span(&all.keys[i]), bl_span(root, 32)))
-            assert_int_equal(kv_put(kv, bl_buf_span(&all.keys[i]), garbage), BL_OK);
+    nodes_below_the_root(kv, root, &below);
+    for (size_t i = 0; i < below.count; i++)
+        assert_int_equal(kv_put(kv, bl_buf_span(&below.keys[i]), garbage), BL_OK);
     assert_int_equal(mpt_open(kv, suite_ecdsa(), root, MPT_PLAIN, &t), BL_OK);
     for (int i = 0; i < 200; i++) {
         snprintf(key, sizeof key, "key-%d", i * 7);
-        assert_int_equal(mpt_get(t, str(key), &got), BL_E_FORMAT);
+        assert_int_equal(mpt_get(t, tu_str(key), &got), BL_E_FORMAT);
         assert_non_null(strstr(bl_errmsg(), "another hash"));
     }
     mpt_close(t);
     assert_int_equal(kv_put(kv, bl_span(root, 32), garbage), BL_OK);
     assert_int_equal(mpt_open(kv, suite_ecdsa(), root, MPT_PLAIN, &t), BL_E_FORMAT);
-    key_list_free(&all);
+    key_list_free(&below);
     bl_buf_free(&got);
     kv_close(kv);
 }
@@ -344,7 +321,7 @@ mpt_malformed_node_is_a_format_error(void **state)
         /* an extension whose inlined child is 32 bytes: it should have been hashed */
         "e3821012df209d6161616161616161616161616161616161616161616161616161616161",
     };
-    kv_t *kv = memory_store();
+    kv_t *kv = tu_memory_kv();
     bl_buf_t node = BL_BUF_INIT;
     uint8_t hash[32];
     mpt_t *t;

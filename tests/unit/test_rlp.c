@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "base/u256.h"
 #include "codec/rlp.h"
 
@@ -443,37 +444,28 @@ rlp_truncated_input_never_decodes_at_any_cut_point(void **state)
     bl_buf_free(&b);
 }
 
-/* splitmix64: a seeded generator, so the random test below is the same on every run. */
-static uint64_t
-next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /* The point of strictness: each value has exactly one encoding, so whatever the decoder accepts
  * must be exactly what the encoder writes for the decoded value. Tried on 50000 random inputs,
- * biased toward prefix bytes so that many of them are valid. */
+ * biased toward prefix bytes so that many of them are valid. The generator is seeded, so the
+ * inputs are the same on every run. */
 static void
 rlp_anything_accepted_re_encodes_to_the_same_bytes(void **state)
 {
     static const uint8_t likely[] = { 0x00, 0x7f, 0x80, 0x81, 0xb7, 0xb8, 0xc0, 0xc1, 0xc2,
                                       0xc3, 0xf7, 0xf8, 0x01, 0x02, 0x38 };
-    uint64_t seed = 2024;
+    bl_rng_t rng;
     size_t accepted = 0;
 
     (void)state;
+    bl_rng_seed(&rng, 2024);
     for (int round = 0; round < 50000; round++) {
-        size_t n = (size_t)(next_random(&seed) % 12);
+        size_t n = (size_t)bl_rng_below(&rng, 12);
         uint8_t *in = bl_xmalloc(n);
         bl_buf_t again = BL_BUF_INIT;
         rlp_item_t item;
 
         for (size_t i = 0; i < n; i++) {
-            uint64_t r = next_random(&seed);
+            uint64_t r = bl_rng_next(&rng);
             in[i] = r % 2 ? likely[(r >> 8) % sizeof likely] : (uint8_t)(r >> 16);
         }
         if (rlp_decode(bl_span(in, n), &item) == BL_OK) {

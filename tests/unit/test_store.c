@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/rng.h"
 #include "storage/kv.h"
 #include "storage/store.h"
 
@@ -378,24 +379,14 @@ typedef struct {
     char item[MODEL_IDS][24];
 } model_t;
 
-static uint64_t
-next_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* One random block: up to 8 rows added, changed or deleted. */
 static void
-random_block(model_t *m, uint64_t *seed, int64_t number, entries_t *rows)
+random_block(model_t *m, bl_rng_t *rng, int64_t number, entries_t *rows)
 {
-    size_t n = 1 + next_rand(seed) % 8;
+    size_t n = 1 + bl_rng_below(rng, 8);
 
     for (size_t i = 0; i < n; i++) {
-        int id = (int)(next_rand(seed) % MODEL_IDS);
+        int id = (int)bl_rng_below(rng, MODEL_IDS);
         char key[16];
         bool seen = false;
 
@@ -404,10 +395,10 @@ random_block(model_t *m, uint64_t *seed, int64_t number, entries_t *rows)
         if (seen)
             continue; /* one change per row per block, as the table layer sends */
         if (m->key[id] < 0)
-            m->key[id] = (int)(next_rand(seed) % MODEL_KEYS);
+            m->key[id] = (int)bl_rng_below(rng, MODEL_KEYS);
         snprintf(key, sizeof key, "k%d", m->key[id]);
         snprintf(m->item[id], sizeof m->item[id], "b%lld", (long long)number);
-        if (next_rand(seed) % 4 == 0) {
+        if (bl_rng_below(rng, 4) == 0) {
             add_row(rows, 100000 + id, number, key, "", "", ENTRY_DELETED);
             m->key[id] = -1;
         } else {
@@ -439,15 +430,16 @@ store_random_blocks_match_a_model(void **state)
     fixture_t *f = *state;
     table_info_t t;
     model_t m;
-    uint64_t seed = 20240611;
+    bl_rng_t rng;
 
+    bl_rng_seed(&rng, 20240611);
     demo_info(&t, true);
     memset(m.key, -1, sizeof m.key);
     for (int64_t b = 1; b <= 150; b++) {
         entries_t rows;
 
         entries_init(&rows);
-        random_block(&m, &seed, b, &rows);
+        random_block(&m, &rng, b, &rows);
         assert_int_equal(commit_rows(f->store, b, &t, &rows), BL_OK);
         if (b % 10 == 0)
             assert_matches_model(f->store, &t, &m);
@@ -456,6 +448,22 @@ store_random_blocks_match_a_model(void **state)
 }
 
 /* ---- the cache ---- */
+
+/* Block 1 writes alice's apple to t; read it back twice and return the cache's counters. */
+static store_cache_stats_t
+write_one_row_and_read_it_twice(store_t *s, const table_info_t *t)
+{
+    entries_t rows;
+    store_cache_stats_t st;
+
+    entries_init(&rows);
+    add_row(&rows, 100001, 1, "alice", "apple", "1", ENTRY_NORMAL);
+    assert_int_equal(commit_rows(s, 1, t, &rows), BL_OK);
+    assert_rows(s, t, "alice", "100001:apple");
+    assert_rows(s, t, "alice", "100001:apple");
+    assert_int_equal(store_cache_stats(s, &st), BL_OK);
+    return st;
+}
 
 /* Write through the cache, read back: never the old rows (§6.5). */
 static void
@@ -467,14 +475,10 @@ cache_never_returns_stale_rows(void **state)
     store_cache_stats_t st;
 
     demo_info(&t, true);
-    entries_init(&rows);
-    add_row(&rows, 100001, 1, "alice", "apple", "1", ENTRY_NORMAL);
-    assert_int_equal(commit_rows(f->store, 1, &t, &rows), BL_OK);
-    assert_rows(f->store, &t, "alice", "100001:apple");
-    assert_rows(f->store, &t, "alice", "100001:apple");
-    assert_int_equal(store_cache_stats(f->store, &st), BL_OK);
+    st = write_one_row_and_read_it_twice(f->store, &t);
     assert_int_equal(st.misses, 1);
     assert_int_equal(st.hits, 1);
+    entries_init(&rows);
     add_row(&rows, 100001, 2, "alice", "APPLE", "1", ENTRY_NORMAL);
     assert_int_equal(commit_rows(f->store, 2, &t, &rows), BL_OK);
     assert_rows(f->store, &t, "alice", "100001:APPLE");
@@ -500,8 +504,9 @@ cache_smaller_than_the_data_evicts_and_answers_right(void **state)
     fixture_t *f = *state;
     table_info_t t;
     store_cache_stats_t st;
-    uint64_t seed = 7;
+    bl_rng_t rng;
 
+    bl_rng_seed(&rng, 7);
     fixture_close(f); /* reopen with a 4 KB cache */
     assert_int_equal(fixture_open(f, 4096), BL_OK);
     demo_info(&t, true);
@@ -519,7 +524,7 @@ cache_smaller_than_the_data_evicts_and_answers_right(void **state)
         assert_int_equal(commit_rows(f->store, b + 1, &t, &rows), BL_OK);
     }
     for (int round = 0; round < 600; round++) {
-        int i = (int)(next_rand(&seed) % 200);
+        int i = (int)bl_rng_below(&rng, 200);
         char key[16], want[32];
 
         snprintf(key, sizeof key, "k%03d", i);
@@ -541,16 +546,10 @@ cache_passes_tables_without_enable_cache_through(void **state)
 {
     fixture_t *f = *state;
     table_info_t t;
-    entries_t rows;
     store_cache_stats_t st;
 
     demo_info(&t, false);
-    entries_init(&rows);
-    add_row(&rows, 100001, 1, "alice", "apple", "1", ENTRY_NORMAL);
-    assert_int_equal(commit_rows(f->store, 1, &t, &rows), BL_OK);
-    assert_rows(f->store, &t, "alice", "100001:apple");
-    assert_rows(f->store, &t, "alice", "100001:apple");
-    assert_int_equal(store_cache_stats(f->store, &st), BL_OK);
+    st = write_one_row_and_read_it_twice(f->store, &t);
     assert_int_equal(st.hits + st.misses, 0);
     assert_int_equal(st.items, 0);
     table_info_free(&t);

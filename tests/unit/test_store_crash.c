@@ -19,31 +19,24 @@
  * at least the last block the writer reported committed, and at most one more (the block in
  * flight may or may not have landed).
  *
- * The writer reports through a pipe ("starting block i", "block i committed"); the kill
- * delays come from a seed printed at the start (BL_SEED=<n> repeats them). As in
- * test_kv_crash.c, the writer is this binary exec'd with --store-crash-writer, so it starts
- * clean of the test's own RocksDB threads.
+ * The harness (crashutil.h, shared with test_kv_crash.c) starts the writer, kills it, checks n
+ * against what the writer reported through its pipe and prints the statistics; this file says
+ * what a block writes and what a store at block n must hold. The kill delays come from a seed
+ * printed at the start (BL_SEED=<n> repeats them).
  */
 #include "amdbutil.h"
+#include "crashutil.h"
 #include "testutil.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "base/error.h"
 
 #define KILLS 22
 #define MAX_DELAY_US 25000
 #define CONTRACT "c_00000000000000000000000000000000000c4a54"
-
-static const char *self_name; /* argv[0], for exec */
-static uint64_t seed;
 
 /* ---- opening a group on a backend ---- */
 
@@ -57,13 +50,6 @@ group_open(const char *backend, const char *path, tu_group_t *g)
 }
 
 /* ---- the writer (a separate process) ---- */
-
-static void
-report(int fd, uint64_t msg)
-{
-    if (write(fd, &msg, sizeof msg) != (ssize_t)sizeof msg)
-        _exit(3);
-}
 
 /* The rows of key, or BL_E_NOTFOUND if the table does not exist yet. */
 static int
@@ -179,7 +165,7 @@ write_block(amdb_t *db, uint64_t i)
 }
 
 /* Open, report the last committed block (this also says "ready"), then commit blocks until
- * killed. Messages: 2i = "starting to commit block i", 2i+1 = "block i committed". */
+ * killed. Started by the harness as a separate process (see crashutil.h). */
 static int
 run_writer(const char *backend, const char *path, int fd)
 {
@@ -191,18 +177,18 @@ run_writer(const char *backend, const char *path, int fd)
         fprintf(stderr, "writer: %s\n", bl_errmsg());
         return 2;
     }
-    report(fd, 2 * n + 1);
+    tu_crash_committed(fd, n);
     for (uint64_t i = n + 1;; i++) {
         if (write_block(g.db, i) != BL_OK || amdb_hash(g.db, h) != BL_OK) {
             fprintf(stderr, "writer: block %llu: %s\n", (unsigned long long)i, bl_errmsg());
             return 2;
         }
-        report(fd, 2 * i);
+        tu_crash_starting(fd, i);
         if (amdb_commit(g.db, (int64_t)i) != BL_OK) {
             fprintf(stderr, "writer: commit %llu: %s\n", (unsigned long long)i, bl_errmsg());
             return 2;
         }
-        report(fd, 2 * i + 1);
+        tu_crash_committed(fd, i);
     }
 }
 
@@ -284,74 +270,9 @@ assert_exactly_block(amdb_t *db, uint64_t n)
     }
 }
 
-/* ---- the test side ---- */
-
-static uint64_t
-next_random(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static void
-sleep_us(uint64_t us)
-{
-    struct timespec t = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
-
-    while (nanosleep(&t, &t) != 0 && errno == EINTR)
-        ;
-}
-
-typedef struct {
-    uint64_t committed; /* the last block reported committed */
-    bool in_flight;     /* the last message was "starting to commit committed+1" */
-} heard_t;
-
-static bool
-hear(int fd, heard_t *h)
-{
-    uint64_t msg;
-    ssize_t got = read(fd, &msg, sizeof msg);
-
-    if (got == 0)
-        return false;
-    if (got != (ssize_t)sizeof msg)
-        fail_msg("short read from the writer's pipe (%zd bytes)", got);
-    h->committed = msg % 2 ? msg / 2 : msg / 2 - 1;
-    h->in_flight = msg % 2 == 0;
-    return true;
-}
-
-static pid_t
-start_writer(const char *backend, const char *path, int *fd, heard_t *h)
-{
-    int p[2];
-    pid_t pid;
-    char fdtext[16];
-
-    assert_int_equal(pipe(p), 0);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(p[0]);
-        snprintf(fdtext, sizeof fdtext, "%d", p[1]);
-        execl("/proc/self/exe", self_name, "--store-crash-writer", backend, path, fdtext,
-              (char *)NULL);
-        _exit(127);
-    }
-    close(p[1]);
-    *fd = p[0];
-    if (!hear(*fd, h))
-        fail_msg("the %s writer exited before it was ready (see its message above)", backend);
-    return pid;
-}
-
 /* Reopen after a kill, check, return the block the store is at. */
 static uint64_t
-check_store(const char *backend, const char *path, const heard_t *h)
+check_store(const char *backend, const char *path)
 {
     tu_group_t g;
     uint64_t n;
@@ -359,67 +280,19 @@ check_store(const char *backend, const char *path, const heard_t *h)
     if (group_open(backend, path, &g) != BL_OK)
         fail_msg("reopening after the kill failed: %s", bl_errmsg());
     assert_int_equal(read_number(g.db, &n), BL_OK);
-    if (n < h->committed)
-        fail_msg("block %llu was reported committed but the store is at block %llu",
-                 (unsigned long long)h->committed, (unsigned long long)n);
-    if (n > h->committed + 1 || (n == h->committed + 1 && !h->in_flight))
-        fail_msg("the store is at block %llu, but the writer had committed %llu and %s",
-                 (unsigned long long)n, (unsigned long long)h->committed,
-                 h->in_flight ? "was committing the next" : "had not started the next");
     assert_exactly_block(g.db, n);
     tu_group_close(&g);
     return n;
 }
 
-typedef struct {
-    int mid_commit_landed; /* killed inside amdb_commit, and the block was there */
-    int mid_commit_lost;   /* killed inside amdb_commit, and no trace of the block */
-    int outside_commit;    /* killed while the block was being written in memory */
-    uint64_t blocks;
-} stats_t;
-
-static void
-kill_once(const char *backend, const char *path, uint64_t *rng, stats_t *st)
-{
-    heard_t h;
-    int fd, status;
-    uint64_t first, n;
-    pid_t pid = start_writer(backend, path, &fd, &h);
-
-    first = h.committed;
-    sleep_us(next_random(rng) % MAX_DELAY_US);
-    assert_int_equal(kill(pid, SIGKILL), 0);
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
-        fail_msg("the %s writer ended by itself (status %d) before the kill", backend, status);
-    while (hear(fd, &h))
-        ;
-    close(fd);
-    n = check_store(backend, path, &h);
-    st->blocks += n - first;
-    if (!h.in_flight)
-        st->outside_commit++;
-    else if (n == h.committed + 1)
-        st->mid_commit_landed++;
-    else
-        st->mid_commit_lost++;
-}
-
 static void
 sigkill_test(const char *backend, const char *file)
 {
-    char path[512];
-    uint64_t rng = seed ^ (uint64_t)backend[0];
-    stats_t st = { 0 };
+    const tu_crash_test_t c = { .backend = backend, .file = file, .unit = "block",
+                                .units = "blocks", .kills = KILLS,
+                                .max_delay_us = MAX_DELAY_US, .check = check_store };
 
-    snprintf(path, sizeof path, "%s/%s", tu_dir, file);
-    for (int k = 0; k < KILLS; k++)
-        kill_once(backend, path, &rng, &st);
-    print_message("    %s: %d kills: %d inside amdb_commit (%d landed whole, %d left no trace), "
-                  "%d while writing the block; %llu blocks committed\n", backend, KILLS,
-                  st.mid_commit_landed + st.mid_commit_lost, st.mid_commit_landed,
-                  st.mid_commit_lost, st.outside_commit, (unsigned long long)st.blocks);
-    assert_true(st.blocks > 0);
+    assert_true(tu_crash_run(&c).committed > 0);
 }
 
 /* RocksDB (store_kv.c): the block is one WriteBatch, one WAL record. */
@@ -445,13 +318,7 @@ main(int argc, char **argv)
         cmocka_unit_test(amdb_block_is_all_or_nothing_after_sigkill_rocksdb),
         cmocka_unit_test(amdb_block_is_all_or_nothing_after_sigkill_sqlite),
     };
-    const char *given = getenv("BL_SEED");
 
-    if (argc == 5 && strcmp(argv[1], "--store-crash-writer") == 0)
-        return run_writer(argv[2], argv[3], atoi(argv[4]));
-    self_name = argv[0];
-    seed = given != NULL ? strtoull(given, NULL, 10) : (uint64_t)time(NULL);
-    print_message("store_crash: seed %llu (BL_SEED=%llu repeats the kill delays)\n",
-                  (unsigned long long)seed, (unsigned long long)seed);
+    tu_crash_init(argc, argv, "store_crash", run_writer);
     return cmocka_run_group_tests_name("store_crash", tests, tu_setup_dir, tu_teardown_dir);
 }

@@ -103,6 +103,33 @@ commit_demo_rows(store_t *s, const table_info_t *t)
     assert_int_equal(commit_one(s, 1, t, &rows), BL_OK);
 }
 
+/* Most tests work on one database file with u_demo in it. */
+typedef struct {
+    char *path;     /* the file, under tu_dir */
+    table_info_t t; /* u_demo */
+    store_t *s;     /* open on the file */
+} demo_t;
+
+/* Open a store on a fresh file, with u_demo's info ready and, if with_rows, the three demo rows
+ * committed as block 1. */
+static void
+demo_open(demo_t *d, const char *file, bool with_rows)
+{
+    d->path = db_path(file);
+    demo_info(&d->t);
+    d->s = open_store(d->path);
+    if (with_rows)
+        commit_demo_rows(d->s, &d->t);
+}
+
+static void
+demo_close(demo_t *d)
+{
+    store_close(d->s);
+    table_info_free(&d->t);
+    free(d->path);
+}
+
 static void
 assert_field(const entry_t *e, const char *field, const char *want)
 {
@@ -194,17 +221,13 @@ sqlite_table_has_one_column_per_field_in_declared_order(void **state)
         { "100001", "1", "0", "alice", "2", "banana" },
         { "100002", "1", "0", "bob", "3", "cherry" },
     };
-    char *path = db_path("columns.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     sqlite3 *db;
     sqlite3_stmt *st = NULL;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
-    commit_demo_rows(s, &t);
-    db = raw_open(path); /* while the store is open: WAL lets readers in */
+    demo_open(&d, "columns.db", true);
+    db = raw_open(d.path); /* while the store is open: WAL lets readers in */
     assert_int_equal(sqlite3_prepare_v2(db, "select * from u_demo", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_column_count(st), 6);
     for (int c = 0; c < 6; c++)
@@ -219,9 +242,7 @@ sqlite_table_has_one_column_per_field_in_declared_order(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
     sqlite3_close(db);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* The same seen through the real sqlite3 shell, as a student would look (scripts/deps.sh
@@ -229,24 +250,21 @@ sqlite_table_has_one_column_per_field_in_declared_order(void **state)
 static void
 sqlite_shell_shows_tables_and_rows_as_text(void **state)
 {
-    char *path = db_path("shell.db");
     char cmd[1024];
     char *out;
-    table_info_t t;
-    store_t *s;
+    demo_t d;
 
     (void)state;
     if (system("command -v sqlite3 >/dev/null 2>&1") != 0)
         fail_msg("the sqlite3 shell is not installed; run `make deps` (scripts/deps.sh)");
-    demo_info(&t);
-    s = open_store(path);
-    commit_demo_rows(s, &t);
-    snprintf(cmd, sizeof cmd, "sqlite3 '%s' '.tables'", path);
+    demo_open(&d, "shell.db", true);
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' '.tables'", d.path);
     out = shell_output(cmd);
     tu_chomp(out);
     assert_string_equal(out, "u_demo");
     free(out);
-    snprintf(cmd, sizeof cmd, "sqlite3 -header -separator '|' '%s' 'select * from u_demo'", path);
+    snprintf(cmd, sizeof cmd, "sqlite3 -header -separator '|' '%s' 'select * from u_demo'",
+             d.path);
     out = shell_output(cmd);
     assert_string_equal(out, "_id_|_num_|_status_|name|item_id|item_name\n"
                              "100000|1|0|alice|1|apple\n"
@@ -254,13 +272,11 @@ sqlite_shell_shows_tables_and_rows_as_text(void **state)
                              "100002|1|0|bob|3|cherry\n");
     free(out);
     snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'select distinct typeof(item_name) from u_demo'",
-             path);
+             d.path);
     out = shell_output(cmd);
     assert_string_equal(out, "text\n");
     free(out);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* The file is in WAL mode (the -wal log; readers go on while the node writes). */
@@ -291,25 +307,22 @@ sqlite_file_uses_the_write_ahead_log(void **state)
 static void
 sqlite_select_appends_rows_of_key_in_id_order(void **state)
 {
-    char *path = db_path("select.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows, out;
     entry_t first;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
+    demo_open(&d, "select.db", false);
     entries_init(&rows);
     add_row(&rows, 100002, 1, "alice", "2", "banana"); /* out of order on purpose */
     add_row(&rows, 100000, 1, "alice", "1", "apple");
     add_row(&rows, 100001, 1, "bob", "3", "cherry");
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_OK);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_OK);
 
     entries_init(&out);
     entry_init(&first);
     entries_take(&out, &first); /* select must keep what is already there */
-    assert_int_equal(store_select(s, &t, "alice", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "alice", &out), BL_OK);
     assert_int_equal(out.count, 3);
     assert_int_equal(out.items[1].id, 100000);
     assert_int_equal(out.items[2].id, 100002);
@@ -321,12 +334,10 @@ sqlite_select_appends_rows_of_key_in_id_order(void **state)
     assert_field(&out.items[1], "item_name", "apple");
     assert_field(&out.items[2], "item_name", "banana");
     entries_clear(&out);
-    assert_int_equal(store_select(s, &t, "carol", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "carol", &out), BL_OK);
     assert_int_equal(out.count, 0);
     entries_free(&out);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* A table never written has no SQL table and no rows, and reading does not create one. */
@@ -378,11 +389,9 @@ static void
 sqlite_binary_values_round_trip_as_blobs(void **state)
 {
     const size_t ncases = sizeof value_cases / sizeof value_cases[0];
-    char *path = db_path("blob.db");
     uint8_t all[256];
     char sql[128];
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows, out;
     sqlite3 *db;
     entry_t e;
@@ -390,8 +399,7 @@ sqlite_binary_values_round_trip_as_blobs(void **state)
     (void)state;
     for (int i = 0; i < 256; i++)
         all[i] = (uint8_t)i;
-    demo_info(&t);
-    s = open_store(path);
+    demo_open(&d, "blob.db", false);
     entries_init(&rows);
     for (size_t i = 0; i <= ncases; i++) {
         entry_init(&e);
@@ -404,11 +412,11 @@ sqlite_binary_values_round_trip_as_blobs(void **state)
             entry_set(&e, "item_name", all, sizeof all);
         entries_take(&rows, &e);
     }
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_OK);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_OK);
     entries_init(&out);
-    assert_int_equal(store_select(s, &t, "bin", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "bin", &out), BL_OK);
     assert_int_equal(out.count, ncases + 1);
-    db = raw_open(path);
+    db = raw_open(d.path);
     for (size_t i = 0; i < ncases; i++) {
         const bl_buf_t *v = entry_get(&out.items[i], "item_name");
 
@@ -423,36 +431,31 @@ sqlite_binary_values_round_trip_as_blobs(void **state)
     assert_memory_equal(entry_get(&out.items[ncases], "item_name")->data, all, 256);
     sqlite3_close(db);
     entries_free(&out);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* A field the row lacks is NULL in SQL and absent when read back; '' is a present, empty value. */
 static void
 sqlite_null_and_empty_string_differ(void **state)
 {
-    char *path = db_path("null.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows, out;
     sqlite3 *db;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
+    demo_open(&d, "null.db", false);
     entries_init(&rows);
     add_row(&rows, 100000, 1, "k", NULL, "");  /* no item_id; empty item_name */
     add_row(&rows, 100001, 1, "k", "", NULL);  /* the other way round */
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_OK);
-    db = raw_open(path);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_OK);
+    db = raw_open(d.path);
     assert_int_equal(raw_int(db, "SELECT item_id IS NULL AND item_name = '' FROM u_demo "
                                  "WHERE _id_ = 100000"), 1);
     assert_int_equal(raw_int(db, "SELECT item_id = '' AND item_name IS NULL FROM u_demo "
                                  "WHERE _id_ = 100001"), 1);
     sqlite3_close(db);
     entries_init(&out);
-    assert_int_equal(store_select(s, &t, "k", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "k", &out), BL_OK);
     assert_int_equal(out.count, 2);
     assert_null(entry_get(&out.items[0], "item_id"));
     assert_field(&out.items[0], "item_name", "");
@@ -460,9 +463,7 @@ sqlite_null_and_empty_string_differ(void **state)
     assert_null(entry_get(&out.items[1], "item_name"));
     assert_int_equal(out.items[0].nfields, 2);
     entries_free(&out);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* ---- replace and delete ---- */
@@ -471,70 +472,58 @@ sqlite_null_and_empty_string_differ(void **state)
 static void
 sqlite_replace_by_id_keeps_no_stale_columns(void **state)
 {
-    char *path = db_path("replace.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows, out;
     sqlite3 *db;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
-    commit_demo_rows(s, &t);
+    demo_open(&d, "replace.db", true);
     entries_init(&rows);
     add_row(&rows, 100001, 2, "alice", NULL, "blueberry"); /* item_id dropped */
-    assert_int_equal(commit_one(s, 2, &t, &rows), BL_OK);
+    assert_int_equal(commit_one(d.s, 2, &d.t, &rows), BL_OK);
     entries_init(&out);
-    assert_int_equal(store_select(s, &t, "alice", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "alice", &out), BL_OK);
     assert_int_equal(out.count, 2);
     assert_int_equal(out.items[1].id, 100001);
     assert_int_equal(out.items[1].num, 2);
     assert_null(entry_get(&out.items[1], "item_id"));
     assert_field(&out.items[1], "item_name", "blueberry");
     assert_int_equal(out.items[0].num, 1); /* the other row of the key is untouched */
-    db = raw_open(path);
+    db = raw_open(d.path);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM u_demo"), 3);
     sqlite3_close(db);
     entries_free(&out);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* A row with status deleted removes the row with that _id_; the store keeps no deleted rows. */
 static void
 sqlite_deleted_status_removes_the_row(void **state)
 {
-    char *path = db_path("delete.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows, out;
     sqlite3 *db;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
-    commit_demo_rows(s, &t);
+    demo_open(&d, "delete.db", true);
     entries_init(&rows);
     add_deleted(&rows, 100000, 2);
     add_deleted(&rows, 100002, 2);
     add_deleted(&rows, 100777, 2); /* a row the store never had: nothing to do */
-    assert_int_equal(commit_one(s, 2, &t, &rows), BL_OK);
+    assert_int_equal(commit_one(d.s, 2, &d.t, &rows), BL_OK);
     entries_init(&out);
-    assert_int_equal(store_select(s, &t, "alice", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "alice", &out), BL_OK);
     assert_int_equal(out.count, 1);
     assert_int_equal(out.items[0].id, 100001);
     entries_clear(&out);
-    assert_int_equal(store_select(s, &t, "bob", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "bob", &out), BL_OK);
     assert_int_equal(out.count, 0);
-    db = raw_open(path);
+    db = raw_open(d.path);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM u_demo"), 1);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM u_demo WHERE _status_ <> 0"), 0);
     sqlite3_close(db);
     entries_free(&out);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* ---- atomic blocks and recovery ---- */
@@ -643,39 +632,33 @@ sqlite_failed_commit_leaves_nothing_of_the_block(void **state)
 static void
 sqlite_reopen_recovers_committed_blocks(void **state)
 {
-    char *path = db_path("reopen.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows, out;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
-    commit_demo_rows(s, &t);
+    demo_open(&d, "reopen.db", true);
     entries_init(&rows);
     add_row(&rows, 100001, 2, "alice", "2", "blueberry");
     add_deleted(&rows, 100002, 2);
-    assert_int_equal(commit_one(s, 2, &t, &rows), BL_OK);
-    store_close(s);
+    assert_int_equal(commit_one(d.s, 2, &d.t, &rows), BL_OK);
+    store_close(d.s);
 
-    s = open_store(path);
+    d.s = open_store(d.path);
     entries_init(&out);
-    assert_int_equal(store_select(s, &t, "alice", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "alice", &out), BL_OK);
     assert_int_equal(out.count, 2);
     assert_int_equal(out.items[1].num, 2);
     assert_field(&out.items[1], "item_name", "blueberry");
     entries_clear(&out);
-    assert_int_equal(store_select(s, &t, "bob", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "bob", &out), BL_OK);
     assert_int_equal(out.count, 0);
     add_row(&rows, 100003, 3, "bob", "5", "elderberry");
-    assert_int_equal(commit_one(s, 3, &t, &rows), BL_OK);
-    assert_int_equal(store_select(s, &t, "bob", &out), BL_OK);
+    assert_int_equal(commit_one(d.s, 3, &d.t, &rows), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "bob", &out), BL_OK);
     assert_int_equal(out.count, 1);
     assert_int_equal(out.items[0].num, 3);
     entries_free(&out);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* ---- keys ---- */
@@ -715,44 +698,39 @@ sqlite_keys_are_distinct_and_bytewise_ordered(void **state)
 {
     static const char *const in[] = { "b", "a", "ab", "B", "\xc3\xa9", "~", "\xff\x01", "a", "" };
     static const char *const want[] = { "", "B", "a", "ab", "b", "~", "\xc3\xa9", "\xff\x01" };
-    char *path = db_path("keys.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows;
     key_list_t l;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
+    demo_open(&d, "keys.db", false);
     entries_init(&rows);
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
         add_row(&rows, 100000 + (int64_t)i, 1, in[i], "1", "x");
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_OK);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_OK);
 
     memset(&l, 0, sizeof l);
-    assert_int_equal(store_keys(s, &t, collect_key, &l), BL_OK);
+    assert_int_equal(store_keys(d.s, &d.t, collect_key, &l), BL_OK);
     assert_int_equal(l.n, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < l.n; i++)
         assert_string_equal(l.keys[i], want[i]);
     key_list_free(&l);
 
     l.stop_after = 2;
-    assert_int_equal(store_keys(s, &t, collect_key, &l), BL_OK);
+    assert_int_equal(store_keys(d.s, &d.t, collect_key, &l), BL_OK);
     assert_int_equal(l.n, 2);
     key_list_free(&l);
 
     l.error = BL_E_DENIED;
-    assert_int_equal(store_keys(s, &t, collect_key, &l), BL_E_DENIED);
+    assert_int_equal(store_keys(d.s, &d.t, collect_key, &l), BL_E_DENIED);
     assert_int_equal(l.n, 1);
     key_list_free(&l);
 
-    table_info_free(&t);
-    table_info_init(&t, "u_never", "k", "v", true, true);
-    assert_int_equal(store_keys(s, &t, collect_key, &l), BL_OK);
+    table_info_free(&d.t);
+    table_info_init(&d.t, "u_never", "k", "v", true, true);
+    assert_int_equal(store_keys(d.s, &d.t, collect_key, &l), BL_OK);
     assert_int_equal(l.n, 0);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    demo_close(&d);
 }
 
 /* ---- bad files, bad names, bad rows ---- */
@@ -788,17 +766,14 @@ sqlite_hostile_names_are_quoted(void **state)
 {
     const char *evil = "u_a\"b\"; DROP TABLE u_demo; --";
     const char *evil_key = "'; DELETE FROM u_demo; --";
-    char *path = db_path("quoted.db");
-    table_info_t t, h;
-    store_t *s;
+    table_info_t h;
+    demo_t d;
     entries_t rows, out;
     sqlite3 *db;
     entry_t e;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
-    commit_demo_rows(s, &t);
+    demo_open(&d, "quoted.db", true);
     table_info_init(&h, evil, "k\"ey", "v a\"l,x", true, true);
     entries_init(&rows);
     entry_init(&e);
@@ -807,21 +782,19 @@ sqlite_hostile_names_are_quoted(void **state)
     entry_set_str(&e, "k\"ey", evil_key);
     entry_set_str(&e, "v a\"l", "quoted");
     entries_take(&rows, &e);
-    assert_int_equal(commit_one(s, 2, &h, &rows), BL_OK);
+    assert_int_equal(commit_one(d.s, 2, &h, &rows), BL_OK);
     entries_init(&out);
-    assert_int_equal(store_select(s, &h, evil_key, &out), BL_OK);
+    assert_int_equal(store_select(d.s, &h, evil_key, &out), BL_OK);
     assert_int_equal(out.count, 1);
     assert_field(&out.items[0], "k\"ey", evil_key);
     assert_field(&out.items[0], "v a\"l", "quoted");
     entries_free(&out);
-    db = raw_open(path);
+    db = raw_open(d.path);
     assert_true(raw_table_exists(db, evil));
     assert_int_equal(raw_int(db, "SELECT count(*) FROM u_demo"), 3);
     sqlite3_close(db);
-    store_close(s);
-    table_info_free(&t);
+    demo_close(&d);
     table_info_free(&h);
-    free(path);
 }
 
 /* Table names that are not an AMDB table's to take (kv, sqlite_*, our ix:* indexes, in any
@@ -870,30 +843,25 @@ sqlite_reserved_names_are_refused(void **state)
 static void
 sqlite_names_differing_only_in_case_are_refused(void **state)
 {
-    char *path = db_path("case.db");
-    table_info_t t, other;
-    store_t *s;
+    table_info_t other;
+    demo_t d;
     entries_t rows, out;
 
     (void)state;
-    demo_info(&t);
     table_info_init(&other, "u_Demo", "name", "item_id,item_name", true, true);
-    s = open_store(path);
-    commit_demo_rows(s, &t);
+    demo_open(&d, "case.db", true);
     entries_init(&rows);
     add_row(&rows, 100030, 2, "zed", "1", "x");
-    assert_int_equal(commit_one(s, 2, &other, &rows), BL_E_EXISTS);
+    assert_int_equal(commit_one(d.s, 2, &other, &rows), BL_E_EXISTS);
     assert_non_null(strstr(bl_errmsg(), "case"));
     entries_init(&out);
-    assert_int_equal(store_select(s, &other, "alice", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &other, "alice", &out), BL_OK);
     assert_int_equal(out.count, 0);
-    assert_int_equal(store_select(s, &t, "alice", &out), BL_OK);
+    assert_int_equal(store_select(d.s, &d.t, "alice", &out), BL_OK);
     assert_int_equal(out.count, 2);
     entries_free(&out);
-    store_close(s);
-    table_info_free(&t);
+    demo_close(&d);
     table_info_free(&other);
-    free(path);
 }
 
 /* Rows the table layer should never send are refused: a field the table does not declare, no
@@ -901,32 +869,27 @@ sqlite_names_differing_only_in_case_are_refused(void **state)
 static void
 sqlite_malformed_rows_are_refused(void **state)
 {
-    char *path = db_path("rows.db");
-    table_info_t t;
-    store_t *s;
+    demo_t d;
     entries_t rows;
 
     (void)state;
-    demo_info(&t);
-    s = open_store(path);
+    demo_open(&d, "rows.db", false);
     entries_init(&rows);
     add_row(&rows, 100000, 1, "alice", "1", "apple");
     entry_set_str(&rows.items[0], "colour", "red");
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_E_INVALID);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_E_INVALID);
     assert_non_null(strstr(bl_errmsg(), "colour"));
     add_row(&rows, 100000, 1, NULL, "1", "apple");
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_E_INVALID);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_E_INVALID);
     add_row(&rows, 0, 1, "alice", "1", "apple");
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_E_INVALID);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_E_INVALID);
     add_row(&rows, 100000, 1, "alice", "1", "apple");
     rows.items[0].status = (entry_status_t)7;
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_E_INVALID);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_E_INVALID);
     add_row(&rows, 100000, 1, "al\0ice", "1", "apple");
     entry_set(&rows.items[0], "name", "al\0ice", 6); /* a NUL inside the key */
-    assert_int_equal(commit_one(s, 1, &t, &rows), BL_E_INVALID);
-    store_close(s);
-    table_info_free(&t);
-    free(path);
+    assert_int_equal(commit_one(d.s, 1, &d.t, &rows), BL_E_INVALID);
+    demo_close(&d);
 }
 
 /* ---- schema and many tables ---- */
