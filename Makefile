@@ -1,7 +1,8 @@
 # bcoslab — build, test and demo.
 #
 #   make            build ./bcoslab
-#   make test       build and run the whole test suite, then again under ASan+UBSan
+#   make test       build and run the whole test suite, then again under ASan+UBSan, then the
+#                   threaded tests (tests/threads/) under ThreadSanitizer
 #   make demo       build and start the demo
 #   make bench      build and run the benchmarks
 #   make check T=test_rlp    run one test program (normal build)
@@ -56,9 +57,13 @@ TEST_SRC := $(shell find tests -name 'test_*.c' | sort)
 TEST_HELPER_SRC := $(shell find tests -name '*.c' ! -name 'test_*.c' | sort)
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(B)/%)
+# Tests of code that runs on several threads (the parallel executor, the stores it shares):
+# they run in every flavour, and once more under ThreadSanitizer.
+THREAD_TEST_BIN := $(filter $(B)/tests/threads/%,$(TEST_BIN))
 
 .SECONDARY:
-.PHONY: all bcoslab deps test test-normal test-asan check demo bench clean tests
+.PHONY: all bcoslab deps test test-normal test-asan test-flavour test-threads check demo bench \
+        clean tests
 .DEFAULT_GOAL := all
 
 all: bcoslab
@@ -96,14 +101,20 @@ tests: $(TEST_BIN) $(B)/bcoslab
 test-flavour: tests
 	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) $(TEST_BIN)
 
+# Only the threaded tests: the whole library is built with the flavour, but not the rest.
+test-threads: $(THREAD_TEST_BIN)
+	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) \
+	    $(THREAD_TEST_BIN)
+
 test:
 	@$(MAKE) --no-print-directory FLAVOUR=normal bcoslab test-flavour
 	@$(MAKE) --no-print-directory FLAVOUR=asan test-flavour
+	@$(MAKE) --no-print-directory FLAVOUR=tsan test-threads
 
 # make check T=test_rlp   (any part of a test program's path)
 check: tests
 	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) \
-	    $(filter %$(T),$(TEST_BIN))
+	    $(foreach t,$(TEST_BIN),$(if $(findstring $(T),$(t)),$(t)))
 
 demo: bcoslab
 	./bcoslab util demo-chain
@@ -111,6 +122,7 @@ demo: bcoslab
 # Benchmarks print numbers for the issue notes; they are not part of `make test`.
 bench: bcoslab
 	./bcoslab bench storage
+	./bcoslab bench pte
 
 clean:
 	rm -rf build bcoslab

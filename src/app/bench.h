@@ -7,5 +7,6 @@
 
 int bench_main(int argc, char **argv);
 int bench_storage(int argc, char **argv);
+int bench_pte(int argc, char **argv); /* bench_pte.c */
 
 #endif

@@ -103,6 +103,16 @@ static const cli_command_t util_commands[] = {
               "'(uint256,string)' 5 hi)\"\n" },
     { .name = "demo-chain", .args = "[--sm] [--blocks N]", .run = util_demo_chain,
       .summary = "build a small chain of signed blocks and print it" },
+    { .name = "dag", .args = "[--txs N] [--conflict P] [--serial P] [--seed S] [--dot]",
+      .run = util_dag,
+      .summary = "generate a block of DagTransfer transfers and print its transaction DAG",
+      .help = "N transactions (default 16). Each is a serial barrier (a contract deployment)\n"
+              "with chance P% (--serial, default 10), else userTransfer(from, to, 1) at\n"
+              "DagTransfer 0x5002. A transfer conflicts with chance P% (--conflict, default\n"
+              "30): it sends from the user the previous transfer paid, so it waits for it;\n"
+              "other transfers use two new users. Prints each tx's level, in-degree, critical\n"
+              "fields and the txs it waits for; --dot prints Graphviz instead.\n"
+              "example: bcoslab util dag --txs 40 --dot | dot -Tsvg > dag.svg\n" },
     { .name = NULL },
 };
 

@@ -6,6 +6,10 @@
 #ifndef BL_APP_UTIL_H
 #define BL_APP_UTIL_H
 
+#include <stddef.h>
+
+#include "base/rng.h"
+
 int util_main(int argc, char **argv);
 
 /* util_crypto.c */
@@ -36,5 +40,14 @@ int util_trie_proof(int argc, char **argv);
 
 /* util_demo.c */
 int util_demo_chain(int argc, char **argv);
+
+/* util_dag.c */
+int util_dag(int argc, char **argv);
+/* The users of a generated block of ntx DagTransfer transfers (shared with bench pte): tx i
+ * sends from users[2i] to users[2i+1], users numbered from 0; a conflicting tx (conflict_pct
+ * percent, at random) sends from the user the previous tx paid, so 100% makes one chain;
+ * every other user is new. *nusers is how many users the block names. */
+void util_dag_transfer_users(bl_rng_t *rng, size_t ntx, unsigned conflict_pct, size_t *users,
+                             size_t *nusers);
 
 #endif

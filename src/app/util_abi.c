@@ -61,7 +61,7 @@ util_abi_encode(int argc, char **argv)
 {
     bl_buf_t out = BL_BUF_INIT;
     bool sm;
-    int first, rc = parse_flags(argc, argv, &sm, &first);
+    int first = 0, rc = parse_flags(argc, argv, &sm, &first);
 
     if (rc != CLI_OK)
         return rc;
@@ -111,7 +111,7 @@ util_abi_decode(int argc, char **argv)
     json_t *j = NULL;
     char *s;
     bool sm;
-    int first, rc = parse_flags(argc, argv, &sm, &first);
+    int first = 0, rc = parse_flags(argc, argv, &sm, &first);
 
     if (rc != CLI_OK)
         return rc;

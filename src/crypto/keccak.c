@@ -52,23 +52,27 @@ rotl(uint64_t v, unsigned n)
     return (v << n) | (v >> ((64 - n) & 63)); /* "& 63" keeps n = 0 defined: v | v */
 }
 
-/* The neighbours of column x, (x − 1) mod 5 and (x + 1) mod 5, and of row position x,
- * (x + 1) mod 5 and (x + 2) mod 5, written out so the inner loops do no division. */
-static const int minus1[5] = { 4, 0, 1, 2, 3 };
-static const int plus1[5] = { 1, 2, 3, 4, 0 };
-static const int plus2[5] = { 2, 3, 4, 0, 1 };
-
+/* Each column's parity, then every lane XORed with the parities of the column to its left and
+ * (rotated by one) the column to its right. The five neighbour pairs are written out: (x − 1)
+ * and (x + 1) taken mod 5. */
 static void
 theta(uint64_t a[25])
 {
-    uint64_t parity[5], d;
+    uint64_t c[5], d[5];
 
     for (int x = 0; x < 5; x++)
-        parity[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-    for (int x = 0; x < 5; x++) {
-        d = parity[minus1[x]] ^ rotl(parity[plus1[x]], 1);
-        for (int y = 0; y < 25; y += 5)
-            a[x + y] ^= d;
+        c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+    d[0] = c[4] ^ rotl(c[1], 1);
+    d[1] = c[0] ^ rotl(c[2], 1);
+    d[2] = c[1] ^ rotl(c[3], 1);
+    d[3] = c[2] ^ rotl(c[4], 1);
+    d[4] = c[3] ^ rotl(c[0], 1);
+    for (int y = 0; y < 25; y += 5) {
+        a[y + 0] ^= d[0];
+        a[y + 1] ^= d[1];
+        a[y + 2] ^= d[2];
+        a[y + 3] ^= d[3];
+        a[y + 4] ^= d[4];
     }
 }
 
@@ -83,25 +87,26 @@ static const int destination[25] = {
 };
 
 static void
-rho_pi(uint64_t a[25])
+rho_pi(const uint64_t a[25], uint64_t b[25])
 {
-    uint64_t b[25];
-
     for (int i = 0; i < 25; i++)
         b[destination[i]] = rotl(a[i], rotation[i]);
-    memcpy(a, b, sizeof b);
 }
 
+/* Row by row: each lane gets the AND of the inverted next lane and the one after, XORed in —
+ * the only step that is not linear, written out for the five lanes of a row. It reads the
+ * lanes ρ and π left in b and writes the state back into a. */
 static void
-chi(uint64_t a[25])
+chi(uint64_t a[25], const uint64_t b[25])
 {
-    uint64_t row[5];
-
     for (int y = 0; y < 25; y += 5) {
-        for (int x = 0; x < 5; x++)
-            row[x] = a[x + y];
-        for (int x = 0; x < 5; x++)
-            a[x + y] = row[x] ^ (~row[plus1[x]] & row[plus2[x]]);
+        uint64_t r0 = b[y], r1 = b[y + 1], r2 = b[y + 2], r3 = b[y + 3], r4 = b[y + 4];
+
+        a[y + 0] = r0 ^ (~r1 & r2);
+        a[y + 1] = r1 ^ (~r2 & r3);
+        a[y + 2] = r2 ^ (~r3 & r4);
+        a[y + 3] = r3 ^ (~r4 & r0);
+        a[y + 4] = r4 ^ (~r0 & r1);
     }
 }
 
@@ -109,9 +114,11 @@ void
 keccak_f1600(uint64_t lanes[25])
 {
     for (int round = 0; round < 24; round++) {
+        uint64_t moved[25];
+
         theta(lanes);
-        rho_pi(lanes);
-        chi(lanes);
+        rho_pi(lanes, moved);
+        chi(lanes, moved);
         lanes[0] ^= round_constants[round]; /* iota */
     }
 }

@@ -45,6 +45,43 @@
 #define EXEC_GAS_TABLE_WRITE 5000u
 #define EXEC_GAS_CREATE_TABLE 20000u
 
+/* ---- dynamic objects ----
+ *
+ * FISCO's table API hands a contract OBJECTS: openTable() returns a Table, table.newEntry()
+ * an Entry, table.select() an Entries list, table.newCondition() a Condition. Each is a small
+ * precompiled contract of its own, made while the block runs and given a fresh address
+ * (0x10001, 0x10002, ... — FISCO's ExecutiveContext::registerPrecompiled counts up from
+ * 0x10000). A contract (or, until the virtual machine exists, a test) then calls the object at
+ * that address like any other contract: entry.set("name", "alice") is a call to the Entry's
+ * address with the selector of set(string,string).
+ *
+ * The objects belong to the block: every transaction of the block may use an object an earlier
+ * one made (the addresses keep counting up), a failed transaction does not take its objects
+ * back, and exec_block_destroy frees them all.
+ *
+ * Threads: objects are made only by calls that run alone — TableFactory and the Table object
+ * declare no critical fields, so the transaction DAG never runs them beside another
+ * transaction, and exec_register_object refuses a buffered call of a concurrent block. A call
+ * that runs alone holds the block's write lock (exec/pte.c), so no worker reads the list while
+ * it grows. */
+#define EXEC_OBJECT_BASE 0x10000u  /* the first object gets EXEC_OBJECT_BASE + 1 */
+#define EXEC_OBJECTS_MAX 1000000u  /* per block: a runaway loop of newEntry() stops here */
+
+struct exec_call;
+
+/* What kind of object (one per kind: Table, Entry, Entries, Condition). */
+typedef struct {
+    const char *name;
+    /* Run a call to an object of this kind: like precompile_t.call, with the object's state. */
+    int (*call)(struct exec_call *c, void *state);
+    void (*free)(void *state); /* NULL if the state needs no freeing */
+} exec_object_class_t;
+
+typedef struct {
+    const exec_object_class_t *cls;
+    void *state;
+} exec_object_t;
+
 /* The block being executed: what every call of every transaction shares. */
 typedef struct {
     const suite_t *suite;
@@ -58,12 +95,26 @@ typedef struct {
      * executor sets concurrent = false and no lock is taken. */
     bool concurrent;
     pthread_rwlock_t lock;
+    /* The dynamic objects made so far in this block: objects[i] lives at address
+     * EXEC_OBJECT_BASE + 1 + i. */
+    exec_object_t *objects;
+    size_t nobjects;
+    size_t objects_cap;
 } exec_block_t;
 
 /* Set up / tear down the context of one block (the lock is made here). */
 void exec_block_init(exec_block_t *b, const suite_t *suite, amdb_t *db, state_t *state,
                      int64_t number, int64_t timestamp);
 void exec_block_destroy(exec_block_t *b);
+
+/* Take the block's lock to read or to write, and let it go. A worker holds it for a few
+ * microseconds at a time, while putting a thread to sleep and waking it up again costs tens of
+ * microseconds (more on a virtual machine): so a thread that finds it taken first tries again
+ * for a moment, and only then sleeps. (pthread_rwlock_rdlock sleeps at once: with two workers
+ * that made a block of transfers slower than the serial executor — bcoslab bench pte.) */
+void exec_lock_read(exec_block_t *b);
+void exec_lock_write(exec_block_t *b);
+void exec_unlock(exec_block_t *b);
 
 /* One write kept aside by a buffered transaction. */
 typedef enum { EXEC_WRITE_INSERT, EXEC_WRITE_UPDATE, EXEC_WRITE_REMOVE } exec_write_kind_t;
@@ -78,7 +129,7 @@ typedef struct {
 } exec_write_t;
 
 /* One call to a contract, as a precompile sees it. */
-typedef struct {
+typedef struct exec_call {
     exec_block_t *block;
     uint8_t origin[20];   /* the account that signed the transaction (tx.origin) */
     uint8_t to[20];       /* the contract called */
@@ -112,6 +163,23 @@ int exec_create_table(exec_call_t *c, const char *name, const char *key_field,
 /* May the origin write this table? Only rows of _sys_table_access_ in force at this block
  * (enable_num <= number) count; a table with no such rows may be written by anyone. */
 int exec_may_write(exec_call_t *c, const char *table_name, bool *allowed);
+
+/* ---- dynamic objects (exec.c) ---- */
+
+/* Give `state` (an object of kind cls) the next free address of the block, written to addr;
+ * the block frees the state with cls->free when it ends. On failure the state is freed at
+ * once: BL_E_RANGE past EXEC_OBJECTS_MAX, BL_E_INVALID in a buffered call of a concurrent
+ * block (see above). */
+int exec_register_object(exec_call_t *c, const exec_object_class_t *cls, void *state,
+                         uint8_t addr[20]);
+/* Is addr in the range objects get (EXEC_OBJECT_BASE + 1 and up), whether or not an object
+ * lives there yet? A transaction DAG built before the block runs cannot know which objects
+ * will exist, so it should let a call to such an address run alone, as FISCO does for a
+ * precompile that is not parallel. */
+bool exec_is_object_address(const uint8_t addr[20]);
+/* The state of the object at addr if it is of kind cls (NULL cls: any kind), or NULL. */
+void *exec_object_at(const exec_block_t *b, const uint8_t addr[20],
+                     const exec_object_class_t *cls);
 
 /* ---- calls and transactions (exec.c) ---- */
 

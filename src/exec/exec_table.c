@@ -35,14 +35,14 @@ static void
 read_lock(exec_call_t *c)
 {
     if (c->buffered && c->block->concurrent)
-        pthread_rwlock_rdlock(&c->block->lock);
+        exec_lock_read(c->block);
 }
 
 static void
 read_unlock(exec_call_t *c)
 {
     if (c->buffered && c->block->concurrent)
-        pthread_rwlock_unlock(&c->block->lock);
+        exec_unlock(c->block);
 }
 
 int
@@ -54,14 +54,14 @@ exec_open_table(exec_call_t *c, const char *name, table_t **t)
         return amdb_open_table(c->block->db, name, t);
     /* Opening a table the block has not used yet changes amdb's list of open tables: that
      * needs the write lock. Usually it is open already, which a read lock can see. */
-    pthread_rwlock_rdlock(&c->block->lock);
+    exec_lock_read(c->block);
     *t = amdb_find_open_table(c->block->db, name);
-    pthread_rwlock_unlock(&c->block->lock);
+    exec_unlock(c->block);
     if (*t != NULL)
         return BL_OK;
-    pthread_rwlock_wrlock(&c->block->lock);
+    exec_lock_write(c->block);
     rc = amdb_open_table(c->block->db, name, t);
-    pthread_rwlock_unlock(&c->block->lock);
+    exec_unlock(c->block);
     return rc;
 }
 

@@ -26,6 +26,14 @@ extern const precompile_t precompile_dag_transfer;
 
 /* Every precompiled contract, by address. */
 static const precompile_t *const registry[] = {
+    &precompile_sysconfig,
+    &precompile_table_factory,
+    &precompile_crud,
+    &precompile_consensus,
+    &precompile_cns,
+    &precompile_permission,
+    &precompile_parallel_config,
+    &precompile_dag_transfer,
     NULL, /* (the contracts are added here as they are written) */
 };
 

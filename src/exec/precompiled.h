@@ -32,15 +32,35 @@
 enum precompiled_code {
     CODE_NO_AUTHORIZED = -50000,
     CODE_TABLE_NAME_ALREADY_EXIST = -50001,
+    /* createTable's name checks (libstorage/Common.h). FISCO throws these as exceptions, so
+     * the receipt says PrecompiledError (21); the message names the code (pc_table_factory.c). */
+    CODE_TABLE_NAME_LENGTH_OVERFLOW = -50002,
+    CODE_TABLE_FIELD_LENGTH_OVERFLOW = -50003,
+    CODE_TABLE_FIELD_TOTALLENGTH_OVERFLOW = -50004,
+    CODE_TABLE_DUPLICATE_FIELD = -50007,
+    CODE_TABLE_INVALIDATE_FIELD = -50008,
     CODE_TABLE_NOT_EXIST = -50100,
+    CODE_ADDRESS_INVALID = -50102,
     CODE_TABLE_AND_ADDRESS_ALREADY_EXIST = -51000,
     CODE_TABLE_AND_ADDRESS_NOT_EXIST = -51001,
+    CODE_TABLE_NAME_OVERFLOW = -51002,
+    CODE_CONTRACT_NOT_EXIST = -51003,
     CODE_INVALID_NODEID = -51100,
     CODE_LAST_SEALER = -51101,
     CODE_ADDRESS_AND_VERSION_EXIST = -51200,
+    CODE_VERSION_LENGTH_OVERFLOW = -51201,
     CODE_INVALID_CONFIGURATION_VALUES = -51300,
+    CODE_INVALID_USER_NAME = -51400,            /* DagTransfer: empty (or too long) user name */
+    CODE_INVALID_AMOUNT = -51401,               /* DagTransfer: amount 0 */
+    CODE_INVALID_USER_NOT_EXIST = -51402,       /* DagTransfer: no such user */
+    CODE_INVALID_USER_ALREADY_EXIST = -51403,   /* DagTransfer: userAdd of an existing user */
+    CODE_INVALID_INSUFFICIENT_BALANCE = -51404, /* DagTransfer: balance below the amount */
+    CODE_INVALID_BALANCE_OVERFLOW = -51405,     /* DagTransfer: balance would pass 2^256-1 */
+    CODE_INVALID_OPENTABLE_FAILED = -51406,     /* DagTransfer: u_dag_transfer cannot be made */
     CODE_PARSE_ENTRY_ERROR = -51500,
     CODE_PARSE_CONDITION_ERROR = -51501,
+    CODE_CONDITION_OPERATION_UNDEFINED = -51502, /* CRUD condition op not eq/ne/gt/ge/lt/le/limit */
+    CODE_INVALID_UPDATE_TABLE_KEY = -51503,      /* CRUD update's entry names the key field */
 };
 
 /* What a call touches, for the transaction DAG: a list of strings. */

@@ -248,6 +248,11 @@ table_check_write(const table_t *t, const char *key, const entry_t *e, const con
 {
     int rc = check_live(t);
 
+    /* FISCO's limit on a key (no row can have a longer one, so an update or remove with such
+     * a key is as much a mistake as an insert) */
+    if (rc == 0 && strlen(key) > AMDB_KEY_MAX)
+        return bl_fail(BL_E_INVALID, "table %s: key \"%.20s...\" is %zu bytes, over the limit "
+                       "of %d", t->info.name, key, strlen(key), AMDB_KEY_MAX);
     if (rc == 0)
         rc = check_writable(t, key);
     if (rc == 0 && e != NULL)
@@ -311,9 +316,6 @@ table_insert(table_t *t, const char *key, const entry_t *e)
 
     if (rc < 0)
         return rc;
-    if (strlen(key) > AMDB_KEY_MAX)
-        return bl_fail(BL_E_INVALID, "table %s: key \"%.20s...\" is %zu bytes, over the limit "
-                       "of %d", t->info.name, key, strlen(key), AMDB_KEY_MAX);
     return amdb_table_insert_unchecked(t, key, e);
 }
 

@@ -4,6 +4,22 @@
  */
 #include "storage/state.h"
 
+#include <string.h>
+
+#include "base/error.h"
+
+int
+state_open_by_type(const char *type, amdb_t *db, kv_t *kv, const suite_t *suite,
+                   state_t **out)
+{
+    *out = NULL;
+    if (strcmp(type, "storage") == 0)
+        return state_table_open(db, suite, out);
+    if (strcmp(type, "mpt") == 0)
+        return state_mpt_open(kv, suite, out);
+    return bl_fail(BL_E_INVALID, "state type '%s' is neither storage nor mpt", type);
+}
+
 int
 state_exists(state_t *s, const uint8_t addr[20], bool *out)
 {

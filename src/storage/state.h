@@ -69,6 +69,11 @@ int state_table_open(amdb_t *db, const suite_t *suite, state_t **out);
  * committed block found there. */
 int state_mpt_open(kv_t *kv, const suite_t *suite, state_t **out);
 
+/* The model a group's genesis names ([state] type): "storage" (over db) or "mpt" (over kv);
+ * BL_E_INVALID for any other name. */
+int state_open_by_type(const char *type, amdb_t *db, kv_t *kv, const suite_t *suite,
+                       state_t **out);
+
 int state_exists(state_t *s, const uint8_t addr[20], bool *out);
 int state_get_balance(state_t *s, const uint8_t addr[20], bl_u256_t *out);
 int state_set_balance(state_t *s, const uint8_t addr[20], const bl_u256_t *v);

@@ -21,10 +21,16 @@
  * "this key is empty" is an answer worth remembering. Tables whose info says enable_cache =
  * false (_sys_tx_hash_2_block_: written once, read rarely) pass straight through.
  *
+ * Threads: the parallel executor's workers read the tables at the same time (exec/pte.c), and
+ * even a read changes the cache (a hit moves its key to the front, a miss adds a key), so one
+ * mutex guards it all; a miss holds it while the inner store reads, which keeps the code
+ * simple and the inner store single-threaded.
+ *
  * FISCO's CachedStorage also delays the disk write (a background flush, max_forward_block);
  * this one does not: commit returns when the block is on disk, which keeps crash recovery
  * simple.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +56,7 @@ typedef struct {
     cache_item_t *newest;  /* the front of the LRU list */
     cache_item_t *oldest;  /* the back: evicted first */
     store_cache_stats_t stats;
+    pthread_mutex_t mutex; /* everything above (see "Threads") */
 } cache_t;
 
 static const store_ops_t cache_ops;
@@ -151,7 +158,7 @@ item_add(cache_t *c, const bl_buf_t *id, const entries_t *rows)
 /* ---- the store operations ---- */
 
 static int
-cache_select(store_t *s, const table_info_t *t, const char *key, entries_t *out)
+cache_select_locked(store_t *s, const table_info_t *t, const char *key, entries_t *out)
 {
     cache_t *c = s->impl;
     bl_buf_t id = BL_BUF_INIT;
@@ -182,6 +189,18 @@ cache_select(store_t *s, const table_info_t *t, const char *key, entries_t *out)
     }
     entries_free(&rows);
     bl_buf_free(&id);
+    return rc;
+}
+
+static int
+cache_select(store_t *s, const table_info_t *t, const char *key, entries_t *out)
+{
+    cache_t *c = s->impl;
+    int rc;
+
+    pthread_mutex_lock(&c->mutex);
+    rc = cache_select_locked(s, t, key, out);
+    pthread_mutex_unlock(&c->mutex);
     return rc;
 }
 
@@ -216,9 +235,12 @@ static int
 cache_commit(store_t *s, int64_t number, const table_change_t *changes, size_t n)
 {
     cache_t *c = s->impl;
-    int rc = store_commit(c->inner, number, changes, n); /* the store first ... */
+    int rc;
 
+    pthread_mutex_lock(&c->mutex);
+    rc = store_commit(c->inner, number, changes, n); /* the store first ... */
     invalidate(c, changes, n); /* ... then the cache, whatever the store said */
+    pthread_mutex_unlock(&c->mutex);
     return rc;
 }
 
@@ -239,6 +261,7 @@ cache_close(store_t *s)
     while (c->oldest != NULL)
         item_drop(c, c->oldest);
     bl_map_free(&c->items, NULL);
+    pthread_mutex_destroy(&c->mutex);
     store_close(c->inner);
     free(c);
     free(s);
@@ -261,6 +284,7 @@ store_cache_open(store_t *inner, size_t capacity_bytes, store_t **out)
     c->inner = inner;
     c->capacity = capacity_bytes;
     bl_map_init(&c->items);
+    pthread_mutex_init(&c->mutex, NULL);
     c->stats.capacity = capacity_bytes;
     s->ops = &cache_ops;
     s->impl = c;
@@ -276,7 +300,9 @@ store_cache_stats(store_t *s, store_cache_stats_t *out)
     if (s->ops != &cache_ops)
         return bl_fail(BL_E_INVALID, "store \"%s\" is not a cache", s->ops->name);
     c = s->impl;
+    pthread_mutex_lock(&c->mutex);
     *out = c->stats;
     out->bytes = c->bytes;
+    pthread_mutex_unlock(&c->mutex);
     return 0;
 }

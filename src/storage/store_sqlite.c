@@ -58,9 +58,15 @@
  * the statement. Refused: "kv" (kv_sqlite.c's table, should the file be shared), "sqlite_*"
  * (SQLite's own), "ix:*" (our indexes), the internal columns as field names, and a table name
  * that differs from an existing one only in letter case (SQLite would take u_Demo for u_demo).
+ *
+ * Threads: the parallel executor's workers select at the same time (exec/pte.c), and a select
+ * uses the one connection and the shared statement cache (it may even prepare and evict), so
+ * a mutex guards every operation. It is recursive because keys() calls `visit`, which may
+ * select from the same store.
  */
 #include "storage/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -102,6 +108,7 @@ typedef struct {
     table_stmts_t cache[STMT_CACHE_MAX];
     size_t ncached;
     uint64_t clock;       /* counts uses, for "least recently used" */
+    pthread_mutex_t mutex; /* every operation holds it (see "Threads" above); recursive */
 } sql_store_t;
 
 /* ---- small helpers: messages, SQL text, values ---- */
@@ -603,7 +610,7 @@ row_to_entry(sqlite3_stmt *st, entry_t *e)
 }
 
 static int
-sqlite_select(store_t *store, const table_info_t *t, const char *key, entries_t *out)
+sqlite_select_locked(store_t *store, const table_info_t *t, const char *key, entries_t *out)
 {
     sql_store_t *s = store->impl;
     table_stmts_t *ts = NULL;
@@ -627,6 +634,18 @@ sqlite_select(store_t *store, const table_info_t *t, const char *key, entries_t 
             entry_free(&out->items[--out->count]);
     }
     sqlite3_reset(ts->select);
+    return rc;
+}
+
+static int
+sqlite_select(store_t *store, const table_info_t *t, const char *key, entries_t *out)
+{
+    sql_store_t *s = store->impl;
+    int rc;
+
+    pthread_mutex_lock(&s->mutex);
+    rc = sqlite_select_locked(store, t, key, out);
+    pthread_mutex_unlock(&s->mutex);
     return rc;
 }
 
@@ -696,7 +715,7 @@ commit_table(sql_store_t *s, const table_change_t *c)
 }
 
 static int
-sqlite_commit(store_t *store, int64_t number, const table_change_t *changes, size_t n)
+sqlite_commit_locked(store_t *store, int64_t number, const table_change_t *changes, size_t n)
 {
     sql_store_t *s = store->impl;
     int rc = BL_OK;
@@ -722,13 +741,25 @@ sqlite_commit(store_t *store, int64_t number, const table_change_t *changes, siz
     return rc;
 }
 
+static int
+sqlite_commit(store_t *store, int64_t number, const table_change_t *changes, size_t n)
+{
+    sql_store_t *s = store->impl;
+    int rc;
+
+    pthread_mutex_lock(&s->mutex);
+    rc = sqlite_commit_locked(store, number, changes, n);
+    pthread_mutex_unlock(&s->mutex);
+    return rc;
+}
+
 /* ---- keys ---- */
 
 /* keys() prepares its own statement instead of using the cache: `visit` may select other tables
  * meanwhile, and the cache could then drop a statement this loop is still stepping through. */
 static int
-sqlite_keys(store_t *store, const table_info_t *t, int (*visit)(void *arg, const char *key),
-            void *arg)
+sqlite_keys_locked(store_t *store, const table_info_t *t,
+                   int (*visit)(void *arg, const char *key), void *arg)
 {
     sql_store_t *s = store->impl;
     bl_buf_t sql = BL_BUF_INIT;
@@ -763,6 +794,19 @@ out:
     return rc;
 }
 
+static int
+sqlite_keys(store_t *store, const table_info_t *t, int (*visit)(void *arg, const char *key),
+            void *arg)
+{
+    sql_store_t *s = store->impl;
+    int rc;
+
+    pthread_mutex_lock(&s->mutex);
+    rc = sqlite_keys_locked(store, t, visit, arg);
+    pthread_mutex_unlock(&s->mutex);
+    return rc;
+}
+
 /* ---- open and close ---- */
 
 static void
@@ -773,6 +817,7 @@ close_impl(sql_store_t *s)
     free(s->created);
     bl_map_free(&s->tables, free);
     sqlite3_close(s->db); /* the last connection checkpoints the WAL into the file */
+    pthread_mutex_destroy(&s->mutex);
     free(s->path);
     free(s);
 }
@@ -815,9 +860,14 @@ int
 store_sqlite_open(const char *file, store_t **out)
 {
     sql_store_t *s = bl_xcalloc(1, sizeof *s);
+    pthread_mutexattr_t recursive;
     store_t *store;
     int rc;
 
+    pthread_mutexattr_init(&recursive);
+    pthread_mutexattr_settype(&recursive, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&s->mutex, &recursive);
+    pthread_mutexattr_destroy(&recursive);
     *out = NULL;
     bl_map_init(&s->tables);
     s->path = bl_xstrdup(file);

@@ -12,7 +12,7 @@
 static const char *const util_commands[] = {
     "keccak256", "sm3", "sha256", "rlp-encode", "rlp-decode", "keygen", "address", "sign",
     "recover", "tx-build", "tx-decode", "merkle-root", "abi-encode", "abi-decode", "demo-chain",
-    "trie-root", "trie-proof",
+    "trie-root", "trie-proof", "dag",
 };
 
 /* Each util command answers --help with its usage on stdout and exit 0. */

@@ -469,6 +469,28 @@ states_agree_after_the_same_random_workload(void **state)
     world_close(&w[1]);
 }
 
+/* A group's genesis picks its model by name ([state] type=storage|mpt); anything else is
+ * refused with a message naming the two. */
+static void
+state_model_is_chosen_by_the_genesis_name(void **state)
+{
+    world_t w;
+    state_t *s;
+
+    (void)state;
+    world_init(&w, "storage", "memory", "bytype");
+    assert_int_equal(state_open_by_type("storage", w.db, w.kv, suite_ecdsa(), &s), BL_OK);
+    assert_string_equal(s->ops->name, "storage");
+    state_close(s);
+    assert_int_equal(state_open_by_type("mpt", w.db, w.kv, suite_ecdsa(), &s), BL_OK);
+    assert_string_equal(s->ops->name, "mpt");
+    state_close(s);
+    assert_int_equal(state_open_by_type("leveldb", w.db, w.kv, suite_ecdsa(), &s), BL_E_INVALID);
+    assert_null(s);
+    assert_non_null(strstr(bl_errmsg(), "storage nor mpt"));
+    world_close(&w);
+}
+
 int
 main(void)
 {
@@ -482,6 +504,7 @@ main(void)
         cmocka_unit_test(table_state_says_it_keeps_no_history),
         cmocka_unit_test(table_state_root_is_the_blocks_db_hash),
         cmocka_unit_test(states_agree_after_the_same_random_workload),
+        cmocka_unit_test(state_model_is_chosen_by_the_genesis_name),
     };
 
     return cmocka_run_group_tests_name("state", tests, tu_setup_dir, tu_teardown_dir);
