@@ -139,6 +139,7 @@ typedef struct exec_call {
     int status;           /* TX_OK, or the TX_* code the receipt will carry */
     receipt_t *receipt;   /* for logs */
     bool buffered;        /* keep writes aside until the transaction ends */
+    const table_t *allowed; /* the last table this call was found allowed to write */
     exec_write_t *writes;
     size_t nwrites;
     size_t cap;
