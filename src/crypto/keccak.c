@@ -37,15 +37,6 @@ static const uint64_t round_constants[24] = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-/* ρ rotation of the lane at (x, y), indexed as lanes[x + 5*y]. */
-static const unsigned rotation[25] = {
-     0,  1, 62, 28, 27,
-    36, 44,  6, 55, 20,
-     3, 10, 43, 25, 39,
-    41, 45, 15, 21,  8,
-    18,  2, 61, 56, 14,
-};
-
 static uint64_t
 rotl(uint64_t v, unsigned n)
 {
@@ -76,21 +67,38 @@ theta(uint64_t a[25])
     }
 }
 
-/* ρ and π together: the lane at (x, y) is rotated and moved to (y, 2x + 3y mod 5).
- * destination[i] is that new place for the lane at i = x + 5y, worked out once. */
-static const int destination[25] = {
-     0, 10, 20,  5, 15,
-    16,  1, 11, 21,  6,
-     7, 17,  2, 12, 22,
-    23,  8, 18,  3, 13,
-    14, 24,  9, 19,  4,
-};
-
+/* ρ and π together: the lane at index x + 5y is rotated by its own fixed amount (ρ) and moved
+ * to (y, 2x + 3y mod 5) (π). Written out, one line per lane, it is the table of those moves:
+ * b[new place] = rotl(a[old place], rotation). The rotations are the triangular numbers
+ * (t + 1)(t + 2)/2 mod 64 along the path π walks, as the Keccak reference defines them. */
 static void
 rho_pi(const uint64_t a[25], uint64_t b[25])
 {
-    for (int i = 0; i < 25; i++)
-        b[destination[i]] = rotl(a[i], rotation[i]);
+    b[ 0] = rotl(a[ 0],  0);
+    b[10] = rotl(a[ 1],  1);
+    b[20] = rotl(a[ 2], 62);
+    b[ 5] = rotl(a[ 3], 28);
+    b[15] = rotl(a[ 4], 27);
+    b[16] = rotl(a[ 5], 36);
+    b[ 1] = rotl(a[ 6], 44);
+    b[11] = rotl(a[ 7],  6);
+    b[21] = rotl(a[ 8], 55);
+    b[ 6] = rotl(a[ 9], 20);
+    b[ 7] = rotl(a[10],  3);
+    b[17] = rotl(a[11], 10);
+    b[ 2] = rotl(a[12], 43);
+    b[12] = rotl(a[13], 25);
+    b[22] = rotl(a[14], 39);
+    b[23] = rotl(a[15], 41);
+    b[ 8] = rotl(a[16], 45);
+    b[18] = rotl(a[17], 15);
+    b[ 3] = rotl(a[18], 21);
+    b[13] = rotl(a[19],  8);
+    b[14] = rotl(a[20], 18);
+    b[24] = rotl(a[21],  2);
+    b[ 9] = rotl(a[22], 61);
+    b[19] = rotl(a[23], 56);
+    b[ 4] = rotl(a[24], 14);
 }
 
 /* Row by row: each lane gets the AND of the inverted next lane and the one after, XORed in —
