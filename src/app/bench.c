@@ -364,7 +364,7 @@ static const cli_command_t bench_commands[] = {
       .summary = "the parallel transaction executor against the serial one, by conflict rate",
       .help = "N signed DagTransfer transfers per block (default 2000) at 0, 10, 50 and 100%\n"
               "conflicts, executed by the serial executor and by the parallel one with 1..W\n"
-              "workers (default: one per core), R times each (default 7); prints the median\n"
+              "workers (default: one per core), R times each (default 15); prints the median\n"
               "tx/s and the speedup over serial, with the senders recovered from the\n"
               "signatures as part of execution (A) and known beforehand (B).\n" },
     { .name = NULL },

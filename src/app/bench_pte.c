@@ -343,7 +343,7 @@ parse_pte_opts(int argc, char **argv, pte_bench_opts_t *o)
     unsigned seed = 1;
     int opt, rc = CLI_OK;
 
-    *o = (pte_bench_opts_t){ .txs = 2000, .runs = 7, .workers = pte_default_workers(),
+    *o = (pte_bench_opts_t){ .txs = 2000, .runs = 15, .workers = pte_default_workers(),
                              .seed = 1 };
     opterr = 0;
     optind = 1;

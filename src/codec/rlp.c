@@ -22,22 +22,30 @@
 
 /* ---- encoding ---- */
 
-/* Write the prefix for a payload of `len` bytes: short form below 56, long form above. */
-static void
-put_header(bl_buf_t *out, size_t len, uint8_t short_base)
+/* The prefix for a payload of `len` bytes into hdr (at most 9 bytes): short form below 56,
+ * long form above. Returns its length. */
+static size_t
+make_header(size_t len, uint8_t short_base, uint8_t hdr[9])
 {
-    uint8_t hdr[9];
     size_t n = 0;
 
     if (len < 56) {
-        bl_buf_push(out, (uint8_t)(short_base + len));
-        return;
+        hdr[0] = (uint8_t)(short_base + len);
+        return 1;
     }
     for (size_t v = len; v > 0; v >>= 8)
         n++;
     hdr[0] = (uint8_t)(short_base + 55 + n);
     bl_put_be(hdr + 1, len, n);
-    bl_buf_append(out, hdr, n + 1);
+    return n + 1;
+}
+
+static void
+put_header(bl_buf_t *out, size_t len, uint8_t short_base)
+{
+    uint8_t hdr[9];
+
+    bl_buf_append(out, hdr, make_header(len, short_base, hdr));
 }
 
 void
@@ -95,11 +103,10 @@ rlp_list_begin(bl_buf_t *out)
 void
 rlp_list_end(bl_buf_t *out, size_t start)
 {
-    bl_buf_t hdr = BL_BUF_INIT;
+    uint8_t hdr[9];
 
-    put_header(&hdr, out->len - start, 0xc0);
-    bl_buf_insert(out, start, hdr.data, hdr.len);
-    bl_buf_free(&hdr);
+    /* the prefix goes in front of the items already written */
+    bl_buf_insert(out, start, hdr, make_header(out->len - start, 0xc0, hdr));
 }
 
 /* ---- decoding ---- */

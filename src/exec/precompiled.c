@@ -7,7 +7,6 @@
  */
 #include "exec/precompiled.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +61,9 @@ precompile_find(const uint8_t addr[20])
 /* ---- selectors, computed once ---- */
 
 /* Hashing a signature for every call would cost more than many calls do, so selectors are
- * kept once computed: per suite, per signature text (signatures are string constants). The
- * cache is shared by the worker threads of a parallel block, hence the mutex. */
+ * kept once computed: per suite, per signature text (signatures are string constants). Each
+ * thread keeps its own small cache: the worker threads of a parallel block ask for selectors
+ * at every call, and a shared cache behind a mutex made them queue for it. */
 #define SELECTOR_CACHE_MAX 256
 
 typedef struct {
@@ -72,18 +72,15 @@ typedef struct {
     uint8_t selector[ABI_SELECTOR_LEN];
 } cached_selector_t;
 
-static cached_selector_t selector_cache[SELECTOR_CACHE_MAX];
-static size_t nselectors;
-static pthread_mutex_t selector_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local cached_selector_t selector_cache[SELECTOR_CACHE_MAX];
+static _Thread_local size_t nselectors;
 
 static void
 selector_of(const suite_t *suite, const char *signature, uint8_t out[ABI_SELECTOR_LEN])
 {
-    pthread_mutex_lock(&selector_lock);
     for (size_t i = 0; i < nselectors; i++) {
         if (selector_cache[i].suite == suite && selector_cache[i].signature == signature) {
             memcpy(out, selector_cache[i].selector, ABI_SELECTOR_LEN);
-            pthread_mutex_unlock(&selector_lock);
             return;
         }
     }
@@ -93,7 +90,6 @@ selector_of(const suite_t *suite, const char *signature, uint8_t out[ABI_SELECTO
         selector_cache[nselectors].signature = signature;
         memcpy(selector_cache[nselectors++].selector, out, ABI_SELECTOR_LEN);
     }
-    pthread_mutex_unlock(&selector_lock);
 }
 
 bool

@@ -125,6 +125,8 @@ receipt_hash(const suite_t *suite, const receipt_t *r, uint8_t out[32])
 {
     bl_buf_t rlp = BL_BUF_INIT;
 
+    /* room for a usual receipt at once: the bloom alone is 256 bytes */
+    bl_buf_reserve(&rlp, 400 + r->output.len);
     receipt_encode(r, &rlp);
     suite->hash(rlp.data, rlp.len, out);
     bl_buf_free(&rlp);
