@@ -270,18 +270,6 @@ static const struct option storage_options[] = {
 };
 
 static int
-parse_count(const char *opt, const char *text, unsigned max, unsigned *out)
-{
-    char *end;
-    unsigned long v = strtoul(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || *text == '-' || v < 1 || v > max)
-        return cli_fail(NULL, "--%s wants a number from 1 to %u, not '%s'", opt, max, text);
-    *out = (unsigned)v;
-    return CLI_OK;
-}
-
-static int
 parse_storage_opts(int argc, char **argv, storage_opts_t *o)
 {
     unsigned seed = 1;
@@ -292,10 +280,13 @@ parse_storage_opts(int argc, char **argv, storage_opts_t *o)
     optind = 1;
     while (rc == CLI_OK && (opt = getopt_long(argc, argv, "", storage_options, NULL)) != -1) {
         switch (opt) {
-        case 'n': rc = parse_count("accounts", optarg, 10000000, &o->accounts); break;
-        case 'm': rc = parse_count("writes", optarg, 1000000, &o->writes); break;
-        case 'b': rc = parse_count("blocks", optarg, 100000, &o->blocks); break;
-        case 's': rc = parse_count("seed", optarg, 0xffffffffu, &seed); o->seed = seed; break;
+        case 'n': rc = cli_parse_uint("accounts", optarg, 1, 10000000, &o->accounts);
+                  break;
+        case 'm': rc = cli_parse_uint("writes", optarg, 1, 1000000, &o->writes); break;
+        case 'b': rc = cli_parse_uint("blocks", optarg, 1, 100000, &o->blocks); break;
+        case 's': rc = cli_parse_uint("seed", optarg, 1, 0xffffffffu, &seed);
+                  o->seed = seed;
+                  break;
         case 'd': o->dir = optarg; break;
         default:
             rc = cli_fail(NULL, "unknown or incomplete option '%s'; see --help",

@@ -326,18 +326,6 @@ static const struct option pte_options[] = {
 };
 
 static int
-parse_number(const char *opt, const char *text, unsigned max, unsigned *out)
-{
-    char *end;
-    unsigned long v = strtoul(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || *text == '-' || v < 1 || v > max)
-        return cli_fail(NULL, "--%s wants a number from 1 to %u, not '%s'", opt, max, text);
-    *out = (unsigned)v;
-    return CLI_OK;
-}
-
-static int
 parse_pte_opts(int argc, char **argv, pte_bench_opts_t *o)
 {
     unsigned seed = 1;
@@ -349,10 +337,13 @@ parse_pte_opts(int argc, char **argv, pte_bench_opts_t *o)
     optind = 1;
     while (rc == CLI_OK && (opt = getopt_long(argc, argv, "", pte_options, NULL)) != -1) {
         switch (opt) {
-        case 'n': rc = parse_number("txs", optarg, 100000, &o->txs); break;
-        case 'r': rc = parse_number("runs", optarg, 1000, &o->runs); break;
-        case 'w': rc = parse_number("workers", optarg, PTE_MAX_CONFIGS - 1, &o->workers); break;
-        case 's': rc = parse_number("seed", optarg, 0xffffffffu, &seed); o->seed = seed; break;
+        case 'n': rc = cli_parse_uint("txs", optarg, 1, 100000, &o->txs); break;
+        case 'r': rc = cli_parse_uint("runs", optarg, 1, 1000, &o->runs); break;
+        case 'w': rc = cli_parse_uint("workers", optarg, 1, PTE_MAX_CONFIGS - 1, &o->workers);
+                  break;
+        case 's': rc = cli_parse_uint("seed", optarg, 1, 0xffffffffu, &seed);
+                  o->seed = seed;
+                  break;
         default:
             rc = cli_fail(NULL, "unknown or incomplete option '%s'; see --help",
                           argv[optind - 1]);

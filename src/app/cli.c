@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char current[96] = "bcoslab";
@@ -79,4 +80,16 @@ cli_dispatch(const char *group, const cli_command_t *cmds, int argc, char **argv
     fprintf(stderr, "bcoslab%s%s: unknown command '%s'\n", *group ? " " : "", group, argv[0]);
     print_table(stderr, group, cmds);
     return CLI_BAD_INPUT;
+}
+
+int
+cli_parse_uint(const char *opt, const char *text, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(text, &end, 10);
+
+    if (*text < '0' || *text > '9' || *end != '\0' || v < lo || v > hi)
+        return cli_fail(NULL, "--%s wants a number from %u to %u, not '%s'", opt, lo, hi, text);
+    *out = (unsigned)v;
+    return CLI_OK;
 }

@@ -36,6 +36,10 @@ bool cli_wants_help(int argc, char **argv);
 /* The command's own usage text (for --help). */
 void cli_print_help(const char *group, const cli_command_t *cmd);
 
+/* An option's number: decimal digits only, from lo to hi. On anything else it reports
+ * "--opt wants a number from lo to hi, not 'text'" and returns CLI_BAD_INPUT. */
+int cli_parse_uint(const char *opt, const char *text, unsigned lo, unsigned hi, unsigned *out);
+
 /* The command being run (set by cli_dispatch), for messages. */
 const char *cli_current(void);
 

@@ -181,18 +181,6 @@ static const struct option dag_options[] = {
 };
 
 static int
-parse_uint(const char *opt, const char *text, unsigned lo, unsigned hi, unsigned *out)
-{
-    char *end;
-    unsigned long v = strtoul(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || *text == '-' || v < lo || v > hi)
-        return cli_fail(NULL, "--%s wants a number from %u to %u, not '%s'", opt, lo, hi, text);
-    *out = (unsigned)v;
-    return CLI_OK;
-}
-
-static int
 parse_dag_opts(int argc, char **argv, dag_opts_t *o)
 {
     unsigned seed = 1;
@@ -203,10 +191,12 @@ parse_dag_opts(int argc, char **argv, dag_opts_t *o)
     optind = 1;
     while (rc == CLI_OK && (opt = getopt_long(argc, argv, "", dag_options, NULL)) != -1) {
         switch (opt) {
-        case 'n': rc = parse_uint("txs", optarg, 1, DAG_TXS_MAX, &o->txs); break;
-        case 'c': rc = parse_uint("conflict", optarg, 0, 100, &o->conflict); break;
-        case 's': rc = parse_uint("serial", optarg, 0, 100, &o->serial); break;
-        case 'r': rc = parse_uint("seed", optarg, 0, 0xffffffffu, &seed); o->seed = seed; break;
+        case 'n': rc = cli_parse_uint("txs", optarg, 1, DAG_TXS_MAX, &o->txs); break;
+        case 'c': rc = cli_parse_uint("conflict", optarg, 0, 100, &o->conflict); break;
+        case 's': rc = cli_parse_uint("serial", optarg, 0, 100, &o->serial); break;
+        case 'r': rc = cli_parse_uint("seed", optarg, 0, 0xffffffffu, &seed);
+                  o->seed = seed;
+                  break;
         case 'd': o->dot = true; break;
         default:
             rc = cli_fail(NULL, "unknown or incomplete option '%s'; see --help",

@@ -301,8 +301,8 @@ print_block(const demo_t *d, size_t i, size_t nbytes)
     bool linked = memcmp(h->parent_hash, d->hashes[i - 1], 32) == 0;
 
     printf("block %zu  packed by sealer %llu (%s), the leader of height %lld: "
-           "(view 0 + %lld) %% %d\n", i, (unsigned long long)h->sealer, sealer_names[h->sealer], (long long)h->number,
-           (long long)h->number, DEMO_SEALERS);
+           "(view 0 + %lld) %% %d\n", i, (unsigned long long)h->sealer, sealer_names[h->sealer],
+           (long long)h->number, (long long)h->number, DEMO_SEALERS);
     printf("    hash             %s\n", short_hex(d->hashes[i], 32, hex));
     printf("    parentHash       %s  %s block %zu\n", short_hex(h->parent_hash, 32, hex),
            linked ? "=" : "!=", i - 1);
