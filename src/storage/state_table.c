@@ -60,16 +60,19 @@ table_name(const uint8_t addr[20], char name[43])
     bl_hex_encode(addr, 20, name + 2);
 }
 
-/* The account's table, or NULL in *t if it has none yet. */
+/* The account's table (NULL in *t if it has none yet), and whether the account is alive: one
+ * select of its "alive" row answers both. */
 static int
-open_account(table_state_t *ts, const uint8_t addr[20], table_t **t)
+open_account(table_state_t *ts, const uint8_t addr[20], table_t **t, bool *alive)
 {
     char name[43];
     entries_t rows;
+    const bl_buf_t *v;
     int err;
 
     table_name(addr, name);
     *t = NULL;
+    *alive = false;
     if ((err = amdb_open_table(ts->db, name, t)) != BL_OK)
         return err;
     /* c_<address> tables always open (their schema is fixed); an account exists once its
@@ -78,6 +81,8 @@ open_account(table_state_t *ts, const uint8_t addr[20], table_t **t)
     err = table_select(*t, ROW_ALIVE, NULL, &rows);
     if (err == BL_OK && rows.count == 0)
         *t = NULL;
+    else if (err == BL_OK && (v = entry_get(&rows.items[0], FIELD_VALUE)) != NULL)
+        *alive = v->len == 4 && memcmp(v->data, "true", 4) == 0;
     entries_free(&rows);
     return err;
 }
@@ -118,12 +123,6 @@ row_set(table_t *t, const char *key, const char *value)
     return err;
 }
 
-static bool
-buf_is(const bl_buf_t *b, const char *s)
-{
-    return b->len == strlen(s) && memcmp(b->data, s, b->len) == 0;
-}
-
 /* Create the account's table and rows as FISCO's createAccount does, or revive a removed
  * account. */
 static int
@@ -153,14 +152,11 @@ create_account(table_state_t *ts, const uint8_t addr[20], table_t **t)
 static int
 writable_account(table_state_t *ts, const uint8_t addr[20], table_t **t)
 {
-    bl_buf_t alive = BL_BUF_INIT;
-    int err = open_account(ts, addr, t);
+    bool alive;
+    int err = open_account(ts, addr, t, &alive);
 
-    if (err == BL_OK && *t != NULL)
-        err = row_get(*t, ROW_ALIVE, &alive);
-    if (err == BL_OK && (*t == NULL || !buf_is(&alive, "true")))
+    if (err == BL_OK && !alive)
         err = create_account(ts, addr, t);
-    bl_buf_free(&alive);
     return err;
 }
 
@@ -168,13 +164,11 @@ writable_account(table_state_t *ts, const uint8_t addr[20], table_t **t)
 static int
 live_account(table_state_t *ts, const uint8_t addr[20], table_t **t)
 {
-    bl_buf_t alive = BL_BUF_INIT;
-    int err = open_account(ts, addr, t);
+    bool alive;
+    int err = open_account(ts, addr, t, &alive);
 
-    if (err == BL_OK && *t != NULL && (err = row_get(*t, ROW_ALIVE, &alive)) == BL_OK &&
-        !buf_is(&alive, "true"))
+    if (!alive)
         *t = NULL;
-    bl_buf_free(&alive);
     return err;
 }
 
