@@ -48,8 +48,8 @@ typedef struct {
     uint8_t root[32];
 } storage_run_t;
 
-static double
-now_seconds(void)
+double
+bench_seconds(void)
 {
     struct timespec ts;
 
@@ -159,14 +159,14 @@ run_state(const storage_opts_t *o, const char *dir, storage_run_t *r)
         (err = create_accounts(st.state, o)) != BL_OK)
         goto out;
     bl_rng_seed(&rng, o->seed);
-    start = now_seconds();
+    start = bench_seconds();
     for (unsigned b = 1; b <= o->blocks && err == BL_OK; b++) {
         for (unsigned w = 0; w < o->writes && err == BL_OK; w++)
             err = random_write(st.state, &rng, o);
         if (err == BL_OK)
             err = state_commit(st.state, (int64_t)b, r->root);
     }
-    r->seconds = now_seconds() - start;
+    r->seconds = bench_seconds() - start;
 out:
     stack_close(&st);
     return err;
@@ -189,7 +189,7 @@ run_raw_rocksdb(const storage_opts_t *o, const char *dir, storage_run_t *r)
         return err;
     bl_rng_seed(&rng, o->seed);
     kv_batch_init(&batch);
-    start = now_seconds();
+    start = bench_seconds();
     for (unsigned b = 1; b <= o->blocks && err == BL_OK; b++) {
         kv_batch_clear(&batch);
         for (unsigned w = 0; w < o->writes; w++) {
@@ -199,7 +199,7 @@ run_raw_rocksdb(const storage_opts_t *o, const char *dir, storage_run_t *r)
         }
         err = kv_write(kv, &batch);
     }
-    r->seconds = now_seconds() - start;
+    r->seconds = bench_seconds() - start;
     memset(r->root, 0, 32);
     kv_batch_free(&batch);
     kv_close(kv);

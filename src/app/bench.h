@@ -6,6 +6,8 @@
 #define BL_APP_BENCH_H
 
 int bench_main(int argc, char **argv);
+/* A monotonic clock in seconds, for timing what a benchmark measures. */
+double bench_seconds(void);
 int bench_storage(int argc, char **argv);
 int bench_pte(int argc, char **argv); /* bench_pte.c */
 

@@ -65,15 +65,6 @@ typedef struct {
     keypair_t keys[PTE_KEYS];
 } pte_bench_t;
 
-static double
-seconds_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- the chain and its blocks ---- */
 
 static int
@@ -216,9 +207,9 @@ run_once(pte_bench_t *b, block_t *blk, unsigned c, bool recover, uint8_t want[96
 
     for (size_t i = 0; recover && i < blk->ntxs; i++)
         memset(blk->txs[i].sender, 0, 20); /* recovered again, for real */
-    start = seconds_now();
+    start = bench_seconds();
     rc = exec_block_execute(suite_ecdsa(), b->db, b->state, blk, &o);
-    *secs = seconds_now() - start;
+    *secs = bench_seconds() - start;
     *levels = trace.dag.nlevels;
     pte_trace_free(&trace);
     amdb_rollback(b->db);
