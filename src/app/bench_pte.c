@@ -261,10 +261,16 @@ measure(pte_bench_t *b, const pte_bench_opts_t *o, block_t *blocks, bool recover
     int rc = BL_OK;
 
     for (unsigned r = 0; rc == BL_OK && r < PTE_RATES; r++) {
+        double warmup;
+
         fprintf(stderr, "  %s, %u%% conflicts ...\n", recover ? "A" : "B", conflict_rates[r]);
+        /* One round first that is not counted: it sets the serial roots, and the first runs
+         * of a block pay for touching new memory (the allocator, each worker's arena). */
+        for (unsigned c = 0; rc == BL_OK && c < nconf; c++)
+            rc = run_once(b, &blocks[r], c, recover, want, c == 0, &warmup, &levels[r]);
         for (unsigned run = 0; rc == BL_OK && run < o->runs; run++)
             for (unsigned c = 0; rc == BL_OK && c < nconf; c++)
-                rc = run_once(b, &blocks[r], c, recover, want, run == 0 && c == 0,
+                rc = run_once(b, &blocks[r], c, recover, want, false,
                               &secs[c * o->runs + run], &levels[r]);
         for (unsigned c = 0; rc == BL_OK && c < nconf; c++) {
             for (unsigned run = 0; run < o->runs; run++)

@@ -96,10 +96,14 @@ digit_value(char c, unsigned base)
     return v >= 0 && (unsigned)v < base ? v : -1;
 }
 
+/* Digits are taken six at a time (base^6 <= 16^6 = 2^24, so mul_add_small cannot overflow its
+ * 32-bit arithmetic): one pass over the 32 bytes per six digits instead of per digit. */
+#define DIGITS_PER_STEP 6
+
 int
 bl_u256_from_str(bl_u256_t *x, const char *s)
 {
-    unsigned base = 10;
+    unsigned base = 10, chunk = 0, scale = 1, ndigits = 0;
     bl_u256_t r;
 
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -111,40 +115,64 @@ bl_u256_from_str(bl_u256_t *x, const char *s)
     memset(&r, 0, sizeof r);
     for (const char *c = s; *c; c++) {
         int d = digit_value(*c, base);
+
         if (d < 0)
             return bl_fail(BL_E_INVALID, "'%c' is not a %s digit in \"%s\"", *c,
                            base == 10 ? "decimal" : "hex", s);
-        if (mul_add_small(&r, base, (unsigned)d) != 0)
-            return bl_fail(BL_E_RANGE, "\"%s\" is larger than 2^256-1", s);
+        chunk = chunk * base + (unsigned)d;
+        scale *= base;
+        if (++ndigits == DIGITS_PER_STEP || c[1] == '\0') {
+            if (mul_add_small(&r, scale, chunk) != 0)
+                return bl_fail(BL_E_RANGE, "\"%s\" is larger than 2^256-1", s);
+            chunk = 0;
+            scale = 1;
+            ndigits = 0;
+        }
     }
     *x = r;
     return BL_OK;
 }
 
-/* x = x / 10; returns the remainder. */
+/* x = x / div; returns the remainder. div < 2^24, so that rem << 8 | byte fits in 32 bits.
+ * Leading zero bytes stay zero and are skipped: most numbers are small. */
 static unsigned
 div_small(bl_u256_t *x, unsigned div)
 {
     unsigned rem = 0;
+    int i = 0;
 
-    for (int i = 0; i < 32; i++) {
+    while (i < 32 && x->be[i] == 0)
+        i++;
+    for (; i < 32; i++) {
         unsigned cur = rem << 8 | x->be[i];
+
         x->be[i] = (uint8_t)(cur / div);
         rem = cur % div;
     }
     return rem;
 }
 
+/* Six digits per division: each division gives the next six digits from the right, of which
+ * the leftmost (last) group writes only as many as it has. */
 void
 bl_u256_to_dec(const bl_u256_t *x, char *out)
 {
     bl_u256_t t = *x;
     char rev[BL_U256_DEC_MAX];
     size_t n = 0;
+    bool last;
 
     do {
-        rev[n++] = (char)('0' + div_small(&t, 10));
-    } while (!bl_u256_is_zero(&t));
+        unsigned group = div_small(&t, 1000000);
+
+        last = bl_u256_is_zero(&t);
+        for (int k = 0; k < DIGITS_PER_STEP; k++) {
+            rev[n++] = (char)('0' + group % 10);
+            group /= 10;
+            if (last && group == 0)
+                break;
+        }
+    } while (!last);
     for (size_t i = 0; i < n; i++)
         out[i] = rev[n - 1 - i];
     out[n] = '\0';

@@ -45,6 +45,8 @@ table_new(amdb_t *db, table_info_t *info)
     t->info = *info; /* takes the info over */
     t->live = true;
     bl_map_init(&t->slots);
+    bl_map_init(&t->committed);
+    pthread_mutex_init(&t->committed_lock, NULL);
     bl_map_put_str(&db->tables, t->info.name, t);
     return t;
 }
@@ -55,6 +57,8 @@ table_free(void *p)
     table_t *t = p;
 
     bl_map_free(&t->slots, amdb_slot_free);
+    bl_map_free(&t->committed, amdb_committed_free);
+    pthread_mutex_destroy(&t->committed_lock);
     table_info_free(&t->info);
     free(t);
 }
@@ -280,7 +284,18 @@ amdb_dirty(const amdb_t *db)
     return db->njournal > 0;
 }
 
-/* Forget the block: every slot of every table, and the journal. */
+/* Forget the committed rows the block read (the store is about to change, or may have). */
+static void
+forget_committed(amdb_t *db)
+{
+    size_t pos = 0;
+    void *value;
+
+    while (bl_map_next(&db->tables, &pos, NULL, &value))
+        bl_map_clear(&((table_t *)value)->committed, amdb_committed_free);
+}
+
+/* Forget the block: every slot of every table, the rows it read, and the journal. */
 static void
 clear_block(amdb_t *db)
 {
@@ -289,6 +304,7 @@ clear_block(amdb_t *db)
 
     while (bl_map_next(&db->tables, &pos, NULL, &value))
         bl_map_clear(&((table_t *)value)->slots, amdb_slot_free);
+    forget_committed(db);
     for (size_t i = 0; i < db->njournal; i++)
         entry_free(&db->journal[i].old);
     db->njournal = 0;
@@ -404,6 +420,7 @@ amdb_commit(amdb_t *db, int64_t number)
     }
     add_current_id(&state->info, next_id, number, changes, &nchanges);
     rc = store_commit(db->store, number, changes, nchanges);
+    forget_committed(db); /* the rows it read are old now (after a failure: read again) */
     if (rc == 0) {
         db->last_id = next_id;
         clear_block(db);

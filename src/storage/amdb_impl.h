@@ -21,6 +21,8 @@
 #ifndef BL_STORAGE_AMDB_IMPL_H
 #define BL_STORAGE_AMDB_IMPL_H
 
+#include <pthread.h>
+
 #include "base/hashmap.h"
 #include "storage/amdb.h"
 
@@ -34,6 +36,13 @@ struct table {
     table_info_t info;
     bool live;      /* false after the createTable that made it was undone */
     bl_map_t slots; /* primary key -> amdb_slot_t *: the keys this block touched */
+    /* The committed rows of every key this block has read, so that a key is read from the
+     * store and decoded once per block, not at every select and update (FISCO's CachedStorage
+     * keeps rows the same way). The parallel executor's workers read side by side (exec/pte.c),
+     * so the cache has a small lock of its own. The rows stay right until the store changes:
+     * the cache is emptied when the block ends. */
+    bl_map_t committed; /* primary key -> entries_t * */
+    pthread_mutex_t committed_lock;
 };
 
 typedef enum {
@@ -70,6 +79,8 @@ table_t **amdb_changed_tables(amdb_t *db, size_t *n);
 
 /* ---- amdb_table.c ---- */
 void amdb_slot_free(void *slot);
+/* Free one list of the committed-rows cache. */
+void amdb_committed_free(void *rows);
 /* Does any slot of t hold a row? */
 bool table_changed(const table_t *t);
 /* Every row this block changed in t: *updated the committed rows, *inserted the new ones

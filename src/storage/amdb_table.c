@@ -3,7 +3,8 @@
  *
  * What a select sees is built in three steps, exactly as FISCO builds it:
  *
- *   1. the committed rows of the key, from the store, in _id_ order;
+ *   1. the committed rows of the key, from the store, in _id_ order (read once per block and
+ *      kept in the table's cache: a transfer selects a row and then updates it);
  *   2. each of those that this block already changed is replaced by the block's copy;
  *   3. the rows this block inserted under the key follow, in insertion order.
  *
@@ -32,11 +33,20 @@ typedef struct {
 
 /* The rows of one key as this block sees them. */
 typedef struct {
-    entries_t committed; /* from the store */
+    const entries_t *committed; /* from the store (the table's cache owns them) */
     amdb_slot_t *slot;   /* this block's changes to the key, or NULL */
     row_ref_t *refs;     /* the visible rows that pass, in order */
     size_t nrefs;
 } key_view_t;
+
+void
+amdb_committed_free(void *p)
+{
+    entries_t *rows = p;
+
+    entries_free(rows);
+    free(rows);
+}
 
 void
 amdb_slot_free(void *p)
@@ -101,11 +111,48 @@ get_slot(table_t *t, const char *key)
 
 /* ---- building the view of one key ---- */
 
-static entry_t *
-view_row(key_view_t *v, row_ref_t ref)
+/* The committed rows of key: from the cache, or read from the store and kept. Two workers may
+ * miss the same key at once (two reads that will not write it); both read the store and the
+ * first to come back keeps its copy. */
+static int
+committed_rows(table_t *t, const char *key, const entries_t **out)
+{
+    entries_t *rows, *kept;
+    int rc;
+
+    pthread_mutex_lock(&t->committed_lock);
+    rows = bl_map_get_str(&t->committed, key);
+    pthread_mutex_unlock(&t->committed_lock);
+    if (rows != NULL) {
+        *out = rows;
+        return 0;
+    }
+    rows = bl_xcalloc(1, sizeof *rows);
+    entries_init(rows);
+    rc = store_select(t->db->store, &t->info, key, rows);
+    if (rc < 0) {
+        amdb_committed_free(rows);
+        return rc;
+    }
+    pthread_mutex_lock(&t->committed_lock);
+    kept = bl_map_get_str(&t->committed, key);
+    if (kept == NULL)
+        bl_map_put_str(&t->committed, key, rows);
+    pthread_mutex_unlock(&t->committed_lock);
+    if (kept != NULL) {
+        amdb_committed_free(rows);
+        rows = kept;
+    }
+    *out = rows;
+    return 0;
+}
+
+/* A visible row. A committed row is read-only (the cache's): prepare_change copies it. */
+static const entry_t *
+view_row(const key_view_t *v, row_ref_t ref)
 {
     switch (ref.source) {
-    case FROM_STORE:   return &v->committed.items[ref.index];
+    case FROM_STORE:   return &v->committed->items[ref.index];
     case FROM_UPDATED: return &v->slot->updated.items[ref.index];
     default:           return &v->slot->inserted.items[ref.index];
     }
@@ -158,16 +205,15 @@ view_build(table_t *t, const char *key, const condition_t *cond, key_view_t *v)
     int rc;
 
     memset(v, 0, sizeof *v);
-    entries_init(&v->committed);
     v->slot = bl_map_get_str(&t->slots, key);
-    rc = store_select(t->db->store, &t->info, key, &v->committed);
+    rc = committed_rows(t, key, &v->committed);
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < v->committed.count; i++) {
+    for (size_t i = 0; i < v->committed->count; i++) {
         size_t u;
         row_ref_t ref = { FROM_STORE, i };
 
-        if (find_updated(v->slot, v->committed.items[i].id, &u))
+        if (find_updated(v->slot, v->committed->items[i].id, &u))
             ref = (row_ref_t){ FROM_UPDATED, u };
         view_push(v, ref, cond);
     }
@@ -180,7 +226,6 @@ view_build(table_t *t, const char *key, const condition_t *cond, key_view_t *v)
 static void
 view_free(key_view_t *v)
 {
-    entries_free(&v->committed);
     free(v->refs);
 }
 
@@ -330,7 +375,7 @@ prepare_change(table_t *t, const char *key, key_view_t *v, row_ref_t ref)
         v->slot = get_slot(t, key);
     rec.slot = v->slot;
     if (ref.source == FROM_STORE) {
-        entries_add(&v->slot->updated, &v->committed.items[ref.index]);
+        entries_add(&v->slot->updated, &v->committed->items[ref.index]);
         rec.kind = JOURNAL_DIRTIED;
         amdb_journal_add(t->db, &rec);
         return &v->slot->updated.items[v->slot->updated.count - 1];
@@ -340,7 +385,9 @@ prepare_change(table_t *t, const char *key, key_view_t *v, row_ref_t ref)
     rec.index = ref.index;
     entry_copy(&rec.old, view_row(v, ref));
     amdb_journal_add(t->db, &rec);
-    return view_row(v, ref);
+    if (rec.in_inserted)
+        return &v->slot->inserted.items[ref.index];
+    return &v->slot->updated.items[ref.index];
 }
 
 /* Apply e's fields (update) or mark deleted (e == NULL: remove) on every row of the view. */

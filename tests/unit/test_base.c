@@ -82,6 +82,39 @@ u256_decimal_and_hex_round_trip(void **state)
     assert_string_equal(dec, "0");
 }
 
+/* Conversions work on groups of six digits (u256.c): every digit count from 1 to 20, each
+ * group boundary (999999, 1000000, ...) and hex of every length must still give exactly what
+ * printf gives for the same 64-bit number. */
+static void
+u256_decimal_matches_printf_across_digit_groups(void **state)
+{
+    char dec[BL_U256_DEC_MAX], want[32], hex[32];
+    uint64_t v = 1;
+    bl_u256_t x;
+    uint64_t back;
+
+    (void)state;
+    for (int digits = 1; digits <= 20; digits++) {
+        uint64_t cases[3] = { v, v - 1, v + 7 };
+
+        for (int k = 0; k < 3; k++) {
+            snprintf(want, sizeof want, "%llu", (unsigned long long)cases[k]);
+            bl_u256_from_u64(&x, cases[k]);
+            bl_u256_to_dec(&x, dec);
+            assert_string_equal(dec, want);
+            assert_int_equal(bl_u256_from_str(&x, want), BL_OK);
+            assert_int_equal(bl_u256_to_u64(&x, &back), BL_OK);
+            assert_true(back == cases[k]);
+            snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)cases[k]);
+            assert_int_equal(bl_u256_from_str(&x, hex), BL_OK);
+            assert_int_equal(bl_u256_to_u64(&x, &back), BL_OK);
+            assert_true(back == cases[k]);
+        }
+        if (digits < 20)
+            v *= 10;
+    }
+}
+
 static void
 u256_refuses_overflow_and_garbage(void **state)
 {
@@ -129,6 +162,7 @@ main(void)
         cmocka_unit_test(hex_rejects_odd_length_and_bad_digits),
         cmocka_unit_test(buffer_grows_and_inserts),
         cmocka_unit_test(u256_decimal_and_hex_round_trip),
+        cmocka_unit_test(u256_decimal_matches_printf_across_digit_groups),
         cmocka_unit_test(u256_refuses_overflow_and_garbage),
         cmocka_unit_test(u256_minimal_big_endian_drops_leading_zeros),
     };
