@@ -93,3 +93,13 @@ cli_parse_uint(const char *opt, const char *text, unsigned lo, unsigned hi, unsi
     *out = (unsigned)v;
     return CLI_OK;
 }
+
+void
+cli_pathf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}

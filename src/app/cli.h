@@ -10,6 +10,7 @@
 #define BL_APP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CLI_OK 0
 #define CLI_BAD_INPUT 2
@@ -39,6 +40,10 @@ void cli_print_help(const char *group, const cli_command_t *cmd);
 /* An option's number: decimal digits only, from lo to hi. On anything else it reports
  * "--opt wants a number from lo to hi, not 'text'" and returns CLI_BAD_INPUT. */
 int cli_parse_uint(const char *opt, const char *text, unsigned lo, unsigned hi, unsigned *out);
+
+/* printf into a path buffer (a path longer than cap is cut: the open that follows fails and
+ * names it). */
+void cli_pathf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The command being run (set by cli_dispatch), for messages. */
 const char *cli_current(void);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 
 #include "app/bench.h"
+#include "app/build_chain.h"
 #include "app/cli.h"
+#include "app/cluster_cmd.h"
 #include "app/util.h"
 
 static const cli_command_t commands[] = {
@@ -15,6 +17,14 @@ static const cli_command_t commands[] = {
       .summary = "hashes, keys, signatures, RLP, ABI and transactions by hand" },
     { .name = "bench", .args = "BENCHMARK [OPTIONS]", .is_group = true, .run = bench_main,
       .summary = "measure: storage (table storage vs MPT over memory, RocksDB, SQLite)" },
+    { .name = "build-chain", .args = "[-n N] [-g G] [-o DIR] [--sm] [OPTIONS]",
+      .run = build_chain_main, .help = build_chain_help,
+      .summary = "write a chain's certificates, config.ini and group files, like build_chain.sh" },
+    { .name = "cert", .args = "COMMAND [ARGS]", .is_group = true, .run = cert_main,
+      .summary = "revoke, renew and check node certificates of a build-chain directory" },
+    { .name = "cluster", .args = "DIR [--driver sim|threads] [--seed S] [--for MS] [OPTIONS]",
+      .run = cluster_main, .help = cluster_help,
+      .summary = "run a build-chain directory's nodes in this process, and report" },
     { .name = NULL },
 };
 

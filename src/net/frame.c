@@ -101,3 +101,16 @@ frame_decode(const uint8_t *p, size_t len, frame_t *f)
     f->body = (bl_span_t){ p + FRAME_HEADER_LEN, len - FRAME_HEADER_LEN };
     return BL_OK;
 }
+
+void
+frame_send(env_t *e, unsigned to, unsigned group, unsigned module, unsigned type,
+           bl_span_t body)
+{
+    frame_t f = { .version = FRAME_VERSION, .protocol_id = frame_protocol_id(group, module),
+                  .packet_type = (uint16_t)type, .body = body };
+    bl_buf_t out = BL_BUF_INIT;
+
+    frame_encode(&f, &out);
+    env_send(e, to, out.data, out.len);
+    bl_buf_free(&out);
+}

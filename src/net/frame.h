@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "base/bytes.h"
+#include "net/env.h"
 
 #define FRAME_HEADER_LEN 16
 #define FRAME_VERSION 0
@@ -38,6 +39,7 @@ enum {
     MODULE_SYNC = 9,
     MODULE_TXPOOL = 10,
     MODULE_RAFT = 11,
+    MODULE_SOLO = 12,  /* ours: the one-sealer stand-in for consensus (timers only, no messages) */
     MODULE_NODE = 100, /* ours: a node's own business, not a group's (the admission handshake) */
 };
 
@@ -61,5 +63,10 @@ void frame_encode(const frame_t *f, bl_buf_t *out);
  * uncompressed, the group within FISCO's range (0 for a node's own traffic). Anything else is
  * refused with BL_E_FORMAT and a reason; f->body points into p. */
 int frame_decode(const uint8_t *p, size_t len, frame_t *f);
+
+/* Frame body as packet `type` of (group, module) and hand it to env for node `to`: how
+ * protocol code sends every message. */
+void frame_send(env_t *e, unsigned to, unsigned group, unsigned module, unsigned type,
+                bl_span_t body);
 
 #endif

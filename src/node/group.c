@@ -1,0 +1,419 @@
+/*
+ * group.c — one group on one node (group.h explains groups and free nodes).
+ *
+ * A group is assembled the way FISCO's Ledger builds one, bottom-up: a disk, the table layer
+ * over it, the world state, the ledger (block 0 written from the genesis the first time), the
+ * tx pool, and sync. Two paths bring a block in, and both end in the same place:
+ *
+ *   sealed here  (the solo sealer): pending txs -> block -> execute -> sign -> commit
+ *   synced       (from a peer):     block -> execute -> same roots as its header? -> commit
+ *
+ * and after a commit the pool forgets the block's txs, the members are read again from
+ * _sys_consensus_, and sync tells the peers the new height.
+ */
+#include "node/group.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "exec/executor.h"
+#include "exec/pc_system.h"
+#include "ledger/chain.h"
+#include "ledger/status.h"
+#include "net/frame.h"
+#include "storage/amdb.h"
+#include "storage/state.h"
+#include "storage/store.h"
+#include "sync/sync.h"
+#include "txpool/txpool.h"
+
+enum { SOLO_TIMER_SEAL = 1 };
+
+struct group {
+    group_host_t host;
+    genesis_t genesis;
+    kv_t *disk;
+    store_t *store;
+    amdb_t *db;
+    state_t *state;
+    chain_t *chain;
+    txpool_t *pool;
+    sync_t sync;
+    group_role_t *roles; /* by cluster index, for the next block */
+    uint8_t genesis_hash[32];
+};
+
+/* ---- members ---- */
+
+static void
+mark_role(group_t *g, const pc_node_list_t *list, group_role_t role)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        for (unsigned n = 0; n < g->host.env->nnodes; n++) {
+            char hex[129];
+
+            bl_hex_encode(g->host.node_ids[n], 64, hex);
+            if (strcmp(hex, list->ids[i]) == 0)
+                g->roles[n] = role;
+        }
+    }
+}
+
+/* Read who is in the group for the next block (pc_consensus_members). */
+static void
+load_members(group_t *g)
+{
+    pc_node_list_t sealers, observers;
+
+    pc_node_list_init(&sealers);
+    pc_node_list_init(&observers);
+    memset(g->roles, 0, g->host.env->nnodes * sizeof *g->roles);
+    if (pc_consensus_members(g->db, group_height(g) + 1, &sealers, &observers) == BL_OK) {
+        mark_role(g, &sealers, GROUP_SEALER);
+        mark_role(g, &observers, GROUP_OBSERVER);
+    }
+    pc_node_list_free(&sealers);
+    pc_node_list_free(&observers);
+}
+
+group_role_t
+group_role_of(const group_t *g, unsigned node)
+{
+    return node < g->host.env->nnodes ? g->roles[node] : GROUP_NONE;
+}
+
+/* The members other than this node; a free node talks to nobody. */
+static size_t
+sync_peers(void *arg, unsigned *out, size_t max)
+{
+    group_t *g = arg;
+    unsigned self = g->host.env->self;
+    size_t n = 0;
+
+    if (g->roles[self] == GROUP_NONE)
+        return 0;
+    for (unsigned i = 0; i < g->host.env->nnodes && n < max; i++)
+        if (i != self && g->roles[i] != GROUP_NONE)
+            out[n++] = i;
+    return n;
+}
+
+/* ---- the ledger, as sync sees it ---- */
+
+int64_t
+group_height(group_t *g)
+{
+    int64_t n = 0;
+
+    chain_number(g->chain, &n);
+    return n;
+}
+
+static void
+sync_tip(void *arg, int64_t *number, uint8_t hash[32])
+{
+    group_t *g = arg;
+
+    *number = group_height(g);
+    if (chain_hash_at(g->chain, *number, hash) != BL_OK)
+        memset(hash, 0, 32);
+}
+
+static int
+sync_block_at(void *arg, int64_t number, bl_buf_t *out)
+{
+    group_t *g = arg;
+    block_t blk;
+    int rc = chain_block_at(g->chain, number, &blk);
+
+    if (rc == BL_OK) {
+        block_encode(g->host.suite, &blk, out);
+        block_free(&blk);
+    }
+    return rc;
+}
+
+/* After any commit: the pool, the members, the peers. */
+static void
+after_commit(group_t *g, const block_t *blk)
+{
+    uint8_t hash[32];
+
+    txpool_on_commit(g->pool, blk);
+    load_members(g);
+    block_hash(g->host.suite, blk, hash);
+    env_emit(g->host.env, EV_BLOCK_COMMITTED, group_id(g), 0, -1, blk->header.number,
+             (int64_t)blk->ntxs, hash);
+    sync_on_commit(&g->sync);
+}
+
+static const pte_opts_t exec_opts = { .serial = true }; /* one thread: the simulator's rule */
+
+/* Execute blk (its receipts and roots are replaced) and commit it if its roots came out as
+ * its header said. */
+static int
+apply_block(void *arg, const block_t *received)
+{
+    group_t *g = arg;
+    block_t blk;
+    bl_buf_t raw = BL_BUF_INIT;
+    header_t want;
+    int rc;
+
+    block_encode(g->host.suite, received, &raw); /* a private copy to execute */
+    rc = block_decode(g->host.suite, bl_buf_span(&raw), &blk);
+    bl_buf_free(&raw);
+    if (rc != BL_OK)
+        return rc;
+    header_init(&want);
+    header_copy(&want, &blk.header);
+    rc = exec_block_execute(g->host.suite, g->db, g->state, &blk, &exec_opts);
+    if (rc == BL_OK && (memcmp(want.state_root, blk.header.state_root, 32) != 0 ||
+                        memcmp(want.receipt_root, blk.header.receipt_root, 32) != 0 ||
+                        memcmp(want.db_hash, blk.header.db_hash, 32) != 0 ||
+                        memcmp(want.tx_root, blk.header.tx_root, 32) != 0))
+        rc = bl_fail(BL_E_INVALID, "block %lld does not reproduce its header's roots",
+                     (long long)want.number);
+    if (rc == BL_OK)
+        rc = chain_commit_block(g->chain, &blk);
+    if (rc == BL_OK) {
+        after_commit(g, &blk);
+    } else {
+        amdb_rollback(g->db);
+        env_emit(g->host.env, EV_BLOCK_REFUSED, group_id(g), MODULE_SYNC, -1, want.number, 0,
+                 NULL);
+    }
+    header_free(&want);
+    block_free(&blk);
+    return rc;
+}
+
+static void
+sync_tx_arrived(void *arg, bl_span_t raw)
+{
+    group_t *g = arg;
+    uint8_t hash[32];
+
+    /* from a peer: into the pool, not forwarded again (each tx travels once) */
+    txpool_submit(g->pool, raw, env_now(g->host.env), hash);
+}
+
+static const sync_host_t group_sync_host = {
+    .tip = sync_tip,
+    .block_at = sync_block_at,
+    .apply = apply_block,
+    .peers = sync_peers,
+    .tx_arrived = sync_tx_arrived,
+};
+
+/* ---- the solo sealer ---- */
+
+/* Is this node the group's first sealer (the one solo lets seal)? */
+static bool
+solo_is_sealer(const group_t *g)
+{
+    for (unsigned i = 0; i < g->host.env->nnodes; i++)
+        if (g->roles[i] == GROUP_SEALER)
+            return i == g->host.env->self;
+    return false;
+}
+
+static void
+solo_fill_header(group_t *g, block_t *blk)
+{
+    header_t *h = &blk->header;
+    int64_t height = group_height(g);
+
+    chain_hash_at(g->chain, height, h->parent_hash);
+    h->number = height + 1;
+    h->timestamp = g->genesis.timestamp + (int64_t)env_now(g->host.env);
+    for (unsigned i = 0; i < g->host.env->nnodes; i++) {
+        if (g->roles[i] != GROUP_SEALER)
+            continue;
+        if (i == g->host.env->self)
+            h->sealer = h->nsealers;
+        header_add_sealer(h, g->host.node_ids[i]);
+    }
+}
+
+/* Seal, execute, sign and commit one block of pending transactions. */
+static void
+solo_seal(group_t *g)
+{
+    block_t blk;
+    tx_t *txs = NULL;
+    size_t n = 0;
+    int64_t limit = GENESIS_MAX_TRANS_NUM;
+    uint8_t hash[32], sig[SUITE_MAX_SIG];
+
+    pc_sysconfig_get_int(g->db, "tx_count_limit", group_height(g) + 1, &limit);
+    if (txpool_top(g->pool, (size_t)limit, env_now(g->host.env), &txs, &n) != BL_OK || n == 0)
+        goto out; /* FISCO seals no empty blocks */
+    block_init(&blk);
+    solo_fill_header(g, &blk);
+    for (size_t i = 0; i < n; i++)
+        block_add_tx(&blk, &txs[i]);
+    if (exec_block_execute(g->host.suite, g->db, g->state, &blk, &exec_opts) == BL_OK) {
+        block_hash(g->host.suite, &blk, hash);
+        if (g->host.suite->sign(g->host.key->priv, g->host.key->pub, hash, sig) == BL_OK)
+            block_add_sig(&blk, blk.header.sealer, sig, g->host.suite->sig_len);
+        env_emit(g->host.env, EV_BLOCK_SEALED, group_id(g), MODULE_SOLO, -1, blk.header.number,
+                 (int64_t)n, hash);
+        if (chain_commit_block(g->chain, &blk) == BL_OK)
+            after_commit(g, &blk);
+        else
+            amdb_rollback(g->db);
+    } else {
+        amdb_rollback(g->db);
+    }
+    block_free(&blk);
+out:
+    for (size_t i = 0; i < n; i++)
+        tx_free(&txs[i]);
+    free(txs);
+}
+
+/* ---- the group ---- */
+
+static int
+open_layers(group_t *g)
+{
+    char name[32];
+    txpool_config_t pool_cfg;
+    block_t zero;
+    int rc;
+
+    snprintf(name, sizeof name, "group%d", g->genesis.group_id);
+    if ((g->disk = env_disk(g->host.env, name)) == NULL)
+        return bl_fail(BL_E_IO, "cannot open the disk of group %d", g->genesis.group_id);
+    if ((rc = store_kv_open(g->disk, &g->store)) != BL_OK ||
+        (rc = amdb_open(g->store, g->host.suite, &g->db)) != BL_OK ||
+        (rc = state_open_by_type(g->genesis.state_type, g->db, g->disk, g->host.suite,
+                                 &g->state)) != BL_OK ||
+        (rc = chain_open(g->db, g->host.suite, &g->chain)) != BL_OK ||
+        (rc = chain_init_genesis(g->chain, &g->genesis)) != BL_OK)
+        return rc;
+    txpool_config_init(&pool_cfg, g->host.chain_id, (uint64_t)g->genesis.group_id);
+    if ((rc = txpool_new(g->host.suite, &pool_cfg, g->chain, &g->pool)) != BL_OK)
+        return rc;
+    if ((rc = chain_block_at(g->chain, 0, &zero)) != BL_OK)
+        return rc;
+    block_hash(g->host.suite, &zero, g->genesis_hash);
+    block_free(&zero);
+    return BL_OK;
+}
+
+static void
+copy_genesis(genesis_t *dst, const genesis_t *src)
+{
+    *dst = *src;
+    dst->sealers = bl_xcalloc(src->nsealers ? src->nsealers : 1, 64);
+    memcpy(dst->sealers, src->sealers, src->nsealers * 64);
+}
+
+int
+group_open(const group_host_t *host, const genesis_t *genesis, group_t **out)
+{
+    group_t *g = bl_xcalloc(1, sizeof *g);
+    int rc;
+
+    g->host = *host;
+    copy_genesis(&g->genesis, genesis);
+    g->roles = bl_xcalloc(host->env->nnodes, sizeof *g->roles);
+    if ((rc = open_layers(g)) != BL_OK) {
+        group_close(g);
+        return rc;
+    }
+    sync_init(&g->sync, host->env, (unsigned)genesis->group_id, host->suite, g->genesis_hash,
+              &group_sync_host, g);
+    load_members(g);
+    *out = g;
+    return BL_OK;
+}
+
+void
+group_close(group_t *g)
+{
+    if (g == NULL)
+        return;
+    if (g->sync.peers != NULL)
+        sync_free(&g->sync);
+    txpool_free(g->pool);
+    chain_close(g->chain);
+    if (g->state != NULL)
+        state_close(g->state);
+    amdb_close(g->db);
+    if (g->store != NULL)
+        store_close(g->store);
+    genesis_free(&g->genesis);
+    free(g->roles);
+    free(g);
+}
+
+void
+group_start(group_t *g)
+{
+    sync_start(&g->sync);
+    env_set_timer(g->host.env, env_timer_id(group_id(g), MODULE_SOLO, SOLO_TIMER_SEAL),
+                  GROUP_BLOCK_INTERVAL_MS);
+}
+
+unsigned
+group_id(const group_t *g)
+{
+    return (unsigned)g->genesis.group_id;
+}
+
+int
+group_block(group_t *g, int64_t n, block_t *out)
+{
+    return chain_block_at(g->chain, n, out);
+}
+
+size_t
+group_pool_size(const group_t *g)
+{
+    return txpool_size(g->pool);
+}
+
+int
+group_submit(group_t *g, bl_span_t raw, uint8_t hash[32])
+{
+    int status = txpool_submit(g->pool, raw, env_now(g->host.env), hash);
+
+    env_emit(g->host.env, status == TX_OK ? EV_TX_ADMITTED : EV_TX_REJECTED, group_id(g),
+             MODULE_TXPOOL, -1, status == TX_OK ? (int64_t)txpool_size(g->pool) : status, 0,
+             hash);
+    if (status == TX_OK)
+        sync_broadcast_tx(&g->sync, raw);
+    return status;
+}
+
+void
+group_on_message(group_t *g, unsigned from, unsigned module, unsigned packet_type,
+                 bl_span_t body)
+{
+    uint8_t why[32] = { EV_DROP_UNKNOWN };
+
+    if (module == MODULE_SYNC) {
+        sync_on_message(&g->sync, from, packet_type, body);
+        return;
+    }
+    env_emit(g->host.env, EV_MSG_DROPPED, group_id(g), module, (int)from, packet_type,
+             (int64_t)body.len, why);
+}
+
+void
+group_on_timer(group_t *g, unsigned module, unsigned local)
+{
+    if (module == MODULE_SYNC) {
+        sync_on_timer(&g->sync, local);
+    } else if (module == MODULE_SOLO && local == SOLO_TIMER_SEAL) {
+        if (solo_is_sealer(g))
+            solo_seal(g);
+        env_set_timer(g->host.env, env_timer_id(group_id(g), MODULE_SOLO, SOLO_TIMER_SEAL),
+                      GROUP_BLOCK_INTERVAL_MS);
+    }
+}
