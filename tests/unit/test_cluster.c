@@ -65,6 +65,10 @@ group_two_never_reaches_the_agency_outside_it(void **state)
     assert_int_equal(to_c.sent_bytes, 0);
     assert_int_equal(to_c.delivered_bytes, 0);
     assert_true(sim_counts(c.sim, A, B, 2, MODULE_SYNC).delivered_bytes > 0);
+    /* and on C's side nothing of group 2 was ever stored (the disk is empty), while B, a
+     * member, holds the group's chain */
+    assert_int_equal(tu_kv_count(env_disk(sim_env(c.sim, C), "group2")), 0);
+    assert_true(tu_kv_count(env_disk(sim_env(c.sim, B), "group2")) > 0);
     assert_null(node_group(cu_node(&c, C), 2));
     assert_true(cu_count_events(&c, EV_QUERY_REFUSED, C) >= 1);
     assert_int_equal(node_submit(cu_node(&c, C), 2, (bl_span_t){ NULL, 0 }, NULL),
