@@ -18,6 +18,12 @@
 #define CU_LOG_EVENTS (1u << 18)
 #define CU_GENESIS_TIME 1700000000000LL
 
+static int
+compare_keys(const void *a, const void *b)
+{
+    return memcmp(((const keypair_t *)a)->pub, ((const keypair_t *)b)->pub, 64);
+}
+
 void
 cu_open(cu_cluster_t *c, uint64_t seed, unsigned n)
 {
@@ -26,10 +32,13 @@ cu_open(cu_cluster_t *c, uint64_t seed, unsigned n)
     c->seed = seed;
     c->n = n;
     c->suite = suite_ecdsa();
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n; i++)
         tu_key(&c->keys[i], c->suite, (uint8_t)(0x11 + i));
+    /* Nodes in node-ID order: sealer lists are sorted by ID (pc_consensus_members), so node 0
+     * is the first sealer of every group it seals in (the one solo lets seal). */
+    qsort(c->keys, n, sizeof c->keys[0], compare_keys);
+    for (unsigned i = 0; i < n; i++)
         memcpy(c->ids[i], c->keys[i].pub, 64);
-    }
     tu_key(&c->client, c->suite, 0x77);
     c->log = evlog_new(CU_LOG_EVENTS);
     c->next_nonce = seed * 1000000;
@@ -55,12 +64,19 @@ parse_set(const char *list, unsigned n, bool *out)
 void
 cu_group(cu_cluster_t *c, unsigned id, const char *sealers, const char *hosts)
 {
+    cu_group_with(c, id, sealers, hosts, "solo");
+}
+
+void
+cu_group_with(cu_cluster_t *c, unsigned id, const char *sealers, const char *hosts,
+              const char *consensus)
+{
     genesis_t *g = &c->genesis[c->ngroups];
     bool is_sealer[CU_MAX_NODES], is_host[CU_MAX_NODES];
 
     assert_true(c->ngroups < CU_MAX_GROUPS);
     genesis_init(g, (int)id);
-    snprintf(g->consensus_type, sizeof g->consensus_type, "solo");
+    snprintf(g->consensus_type, sizeof g->consensus_type, "%s", consensus);
     g->timestamp = CU_GENESIS_TIME;
     parse_set(sealers, c->n, is_sealer);
     parse_set(hosts, c->n, is_host);

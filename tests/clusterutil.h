@@ -51,8 +51,11 @@ typedef struct {
 } cu_cluster_t;
 
 void cu_open(cu_cluster_t *c, uint64_t seed, unsigned n);
-/* Add group id with the sealers and hosting nodes given as comma-separated indices. */
+/* Add group id with the sealers and hosting nodes given as comma-separated indices (solo). */
 void cu_group(cu_cluster_t *c, unsigned id, const char *sealers, const char *hosts);
+/* The same with another consensus_type ("pbft", "raft", "solo"). */
+void cu_group_with(cu_cluster_t *c, unsigned id, const char *sealers, const char *hosts,
+                   const char *consensus);
 /* Give every node a certificate for its key from one chain CA (before cu_start); from then on
  * nodes admit each other only after checking certificates (node/node.h). */
 void cu_pki(cu_cluster_t *c);

@@ -3,10 +3,11 @@
  *
  * A group is assembled the way FISCO's Ledger builds one, bottom-up: a disk, the table layer
  * over it, the world state, the ledger (block 0 written from the genesis the first time), the
- * tx pool, and sync. Two paths bring a block in, and both end in the same place:
+ * tx pool, sync, and the consensus engine its genesis names. Two paths bring a block in, and
+ * both end in the same place:
  *
- *   sealed here  (the solo sealer): pending txs -> block -> execute -> sign -> commit
- *   synced       (from a peer):     block -> execute -> same roots as its header? -> commit
+ *   agreed here  (the engine): pending txs -> block -> execute -> agree -> commit
+ *   synced       (from a peer): block -> execute -> same roots as its header? -> commit
  *
  * and after a commit the pool forgets the block's txs, the members are read again from
  * _sys_consensus_, and sync tells the peers the new height.
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "consensus/consensus.h"
 #include "exec/executor.h"
 #include "exec/pc_system.h"
 #include "ledger/chain.h"
@@ -28,8 +30,6 @@
 #include "storage/store.h"
 #include "sync/sync.h"
 #include "txpool/txpool.h"
-
-enum { SOLO_TIMER_SEAL = 1 };
 
 struct group {
     group_host_t host;
@@ -43,6 +43,9 @@ struct group {
     sync_t sync;
     group_role_t *roles; /* by cluster index, for the next block */
     uint8_t genesis_hash[32];
+    const consensus_ops_t *engine;
+    consensus_t *consensus;
+    bool executed;       /* a block is executed and waits for commit or abandon */
 };
 
 /* ---- members ---- */
@@ -147,6 +150,19 @@ after_commit(group_t *g, const block_t *blk)
     env_emit(g->host.env, EV_BLOCK_COMMITTED, group_id(g), 0, -1, blk->header.number,
              (int64_t)blk->ntxs, hash);
     sync_on_commit(&g->sync);
+    if (g->consensus != NULL)
+        g->engine->on_commit(g->consensus, blk);
+}
+
+/* Forget a block that was executed but will not be committed. */
+static void
+abandon(void *arg)
+{
+    group_t *g = arg;
+
+    if (g->executed)
+        amdb_rollback(g->db);
+    g->executed = false;
 }
 
 static const pte_opts_t exec_opts = { .serial = true }; /* one thread: the simulator's rule */
@@ -162,6 +178,7 @@ apply_block(void *arg, const block_t *received)
     header_t want;
     int rc;
 
+    abandon(g); /* a block executed for consensus gives way to one that is final */
     block_encode(g->host.suite, received, &raw); /* a private copy to execute */
     rc = block_decode(g->host.suite, bl_buf_span(&raw), &blk);
     bl_buf_free(&raw);
@@ -208,71 +225,93 @@ static const sync_host_t group_sync_host = {
     .tx_arrived = sync_tx_arrived,
 };
 
-/* ---- the solo sealer ---- */
+/* ---- what the consensus engine may ask (consensus/consensus.h) ---- */
 
-/* Is this node the group's first sealer (the one solo lets seal)? */
-static bool
-solo_is_sealer(const group_t *g)
+static size_t
+engine_sealers(void *arg, uint8_t (*ids)[64], unsigned *nodes, size_t max)
 {
-    for (unsigned i = 0; i < g->host.env->nnodes; i++)
-        if (g->roles[i] == GROUP_SEALER)
-            return i == g->host.env->self;
-    return false;
+    group_t *g = arg;
+    pc_node_list_t sealers;
+    size_t n = 0;
+
+    pc_node_list_init(&sealers);
+    if (pc_consensus_members(g->db, group_height(g) + 1, &sealers, NULL) == BL_OK) {
+        for (size_t i = 0; i < sealers.count && n < max; i++, n++) {
+            nodes[n] = UINT32_MAX;
+            if (bl_hex_decode_fixed(sealers.ids[i], ids[n], 64) != BL_OK)
+                memset(ids[n], 0, 64);
+            for (unsigned k = 0; k < g->host.env->nnodes; k++)
+                if (memcmp(g->host.node_ids[k], ids[n], 64) == 0)
+                    nodes[n] = k;
+        }
+    }
+    pc_node_list_free(&sealers);
+    return n;
 }
 
-static void
-solo_fill_header(group_t *g, block_t *blk)
+static uint64_t
+engine_tx_limit(void *arg)
 {
+    group_t *g = arg;
+    int64_t limit = GENESIS_MAX_TRANS_NUM;
+
+    pc_sysconfig_get_int(g->db, "tx_count_limit", group_height(g) + 1, &limit);
+    return limit > 0 ? (uint64_t)limit : 1;
+}
+
+static size_t
+engine_seal(void *arg, block_t *blk, uint64_t max)
+{
+    group_t *g = arg;
     header_t *h = &blk->header;
+    uint8_t ids[CONSENSUS_MAX_SEALERS][64];
+    unsigned nodes[CONSENSUS_MAX_SEALERS];
+    size_t nsealers = engine_sealers(g, ids, nodes, CONSENSUS_MAX_SEALERS), n = 0;
     int64_t height = group_height(g);
+    tx_t *txs = NULL;
 
     chain_hash_at(g->chain, height, h->parent_hash);
     h->number = height + 1;
     h->timestamp = g->genesis.timestamp + (int64_t)env_now(g->host.env);
-    for (unsigned i = 0; i < g->host.env->nnodes; i++) {
-        if (g->roles[i] != GROUP_SEALER)
-            continue;
-        if (i == g->host.env->self)
-            h->sealer = h->nsealers;
-        header_add_sealer(h, g->host.node_ids[i]);
+    for (size_t i = 0; i < nsealers; i++) {
+        if (nodes[i] == g->host.env->self)
+            h->sealer = i;
+        header_add_sealer(h, ids[i]);
     }
+    if (txpool_top(g->pool, (size_t)max, env_now(g->host.env), &txs, &n) != BL_OK)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        block_add_tx(blk, &txs[i]);
+        tx_free(&txs[i]);
+    }
+    free(txs);
+    return n;
 }
 
-/* Seal, execute, sign and commit one block of pending transactions. */
-static void
-solo_seal(group_t *g)
+static int
+engine_execute(void *arg, block_t *blk)
 {
-    block_t blk;
-    tx_t *txs = NULL;
-    size_t n = 0;
-    int64_t limit = GENESIS_MAX_TRANS_NUM;
-    uint8_t hash[32], sig[SUITE_MAX_SIG];
+    group_t *g = arg;
+    int rc;
 
-    pc_sysconfig_get_int(g->db, "tx_count_limit", group_height(g) + 1, &limit);
-    if (txpool_top(g->pool, (size_t)limit, env_now(g->host.env), &txs, &n) != BL_OK || n == 0)
-        goto out; /* FISCO seals no empty blocks */
-    block_init(&blk);
-    solo_fill_header(g, &blk);
-    for (size_t i = 0; i < n; i++)
-        block_add_tx(&blk, &txs[i]);
-    if (exec_block_execute(g->host.suite, g->db, g->state, &blk, &exec_opts) == BL_OK) {
-        block_hash(g->host.suite, &blk, hash);
-        if (g->host.suite->sign(g->host.key->priv, g->host.key->pub, hash, sig) == BL_OK)
-            block_add_sig(&blk, blk.header.sealer, sig, g->host.suite->sig_len);
-        env_emit(g->host.env, EV_BLOCK_SEALED, group_id(g), MODULE_SOLO, -1, blk.header.number,
-                 (int64_t)n, hash);
-        if (chain_commit_block(g->chain, &blk) == BL_OK)
-            after_commit(g, &blk);
-        else
-            amdb_rollback(g->db);
-    } else {
+    abandon(g);
+    rc = exec_block_execute(g->host.suite, g->db, g->state, blk, &exec_opts);
+    g->executed = true;
+    return rc;
+}
+
+static int
+engine_commit(void *arg, const block_t *blk)
+{
+    group_t *g = arg;
+    int rc = chain_commit_block(g->chain, blk);
+
+    g->executed = false;
+    if (rc == BL_OK)
+        after_commit(g, blk);
+    else
         amdb_rollback(g->db);
-    }
-    block_free(&blk);
-out:
-    for (size_t i = 0; i < n; i++)
-        tx_free(&txs[i]);
-    free(txs);
+    return rc;
 }
 
 /* ---- the group ---- */
@@ -313,6 +352,24 @@ copy_genesis(genesis_t *dst, const genesis_t *src)
     memcpy(dst->sealers, src->sealers, src->nsealers * 64);
 }
 
+static int
+open_engine(group_t *g)
+{
+    consensus_host_t h = {
+        .g = g, .env = g->host.env, .group = group_id(g), .suite = g->host.suite,
+        .key = g->host.key, .tip = sync_tip, .sealers = engine_sealers,
+        .tx_limit = engine_tx_limit, .seal = engine_seal, .execute = engine_execute,
+        .commit = engine_commit, .abandon = abandon, .apply = apply_block,
+    };
+
+    g->engine = consensus_find(g->genesis.consensus_type);
+    if (g->engine == NULL)
+        g->engine = &solo_ops; /* pbft and raft arrive with the consensus issue */
+    g->consensus = g->engine->create(&h);
+    return g->consensus != NULL ? BL_OK : bl_fail(BL_E_INVALID, "group %u: %s did not start",
+                                                  group_id(g), g->engine->name);
+}
+
 int
 group_open(const group_host_t *host, const genesis_t *genesis, group_t **out)
 {
@@ -329,6 +386,10 @@ group_open(const group_host_t *host, const genesis_t *genesis, group_t **out)
     sync_init(&g->sync, host->env, (unsigned)genesis->group_id, host->suite, g->genesis_hash,
               &group_sync_host, g);
     load_members(g);
+    if ((rc = open_engine(g)) != BL_OK) {
+        group_close(g);
+        return rc;
+    }
     *out = g;
     return BL_OK;
 }
@@ -338,6 +399,8 @@ group_close(group_t *g)
 {
     if (g == NULL)
         return;
+    if (g->consensus != NULL)
+        g->engine->destroy(g->consensus);
     if (g->sync.peers != NULL)
         sync_free(&g->sync);
     txpool_free(g->pool);
@@ -356,8 +419,7 @@ void
 group_start(group_t *g)
 {
     sync_start(&g->sync);
-    env_set_timer(g->host.env, env_timer_id(group_id(g), MODULE_SOLO, SOLO_TIMER_SEAL),
-                  GROUP_BLOCK_INTERVAL_MS);
+    g->engine->start(g->consensus);
 }
 
 unsigned
@@ -401,6 +463,10 @@ group_on_message(group_t *g, unsigned from, unsigned module, unsigned packet_typ
         sync_on_message(&g->sync, from, packet_type, body);
         return;
     }
+    if (module == g->engine->module) {
+        g->engine->on_message(g->consensus, from, packet_type, body);
+        return;
+    }
     env_emit(g->host.env, EV_MSG_DROPPED, group_id(g), module, (int)from, packet_type,
              (int64_t)body.len, why);
 }
@@ -408,12 +474,8 @@ group_on_message(group_t *g, unsigned from, unsigned module, unsigned packet_typ
 void
 group_on_timer(group_t *g, unsigned module, unsigned local)
 {
-    if (module == MODULE_SYNC) {
+    if (module == MODULE_SYNC)
         sync_on_timer(&g->sync, local);
-    } else if (module == MODULE_SOLO && local == SOLO_TIMER_SEAL) {
-        if (solo_is_sealer(g))
-            solo_seal(g);
-        env_set_timer(g->host.env, env_timer_id(group_id(g), MODULE_SOLO, SOLO_TIMER_SEAL),
-                      GROUP_BLOCK_INTERVAL_MS);
-    }
+    else if (module == g->engine->module)
+        g->engine->on_timer(g->consensus, local);
 }

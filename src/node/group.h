@@ -12,9 +12,9 @@
  * it is not (yet) a member of — a "free node": it has the genesis, but members send it nothing
  * and it stays silent until it is added.
  *
- * Until the consensus issue lands, blocks come from a `solo` sealer: the first sealer of the
- * group seals a block of pending transactions every interval; everyone else gets the blocks by
- * sync, re-executing each one before accepting it.
+ * Blocks come from the consensus engine the genesis names (consensus/consensus.h): `solo` (the
+ * first sealer seals alone; everyone else gets the blocks by sync, re-executing each one before
+ * accepting it), and PBFT and Raft.
  */
 #ifndef BL_NODE_GROUP_H
 #define BL_NODE_GROUP_H
@@ -26,8 +26,6 @@
 #include "crypto/key.h"
 #include "ledger/genesis.h"
 #include "net/env.h"
-
-#define GROUP_BLOCK_INTERVAL_MS 500 /* [consensus] min_block_generation_time */
 
 typedef struct group group_t;
 

@@ -38,6 +38,12 @@ typedef struct {
     uint64_t nonce;
 } tcluster_t;
 
+static int
+compare_keys(const void *a, const void *b)
+{
+    return memcmp(((const keypair_t *)a)->pub, ((const keypair_t *)b)->pub, 64);
+}
+
 static void
 tc_start(tcluster_t *c)
 {
@@ -46,8 +52,11 @@ tc_start(tcluster_t *c)
     tu_key(&c->client, c->suite, 0x77);
     genesis_init(&c->g1, 1);
     genesis_init(&c->g2, 2);
-    for (unsigned i = 0; i < NODES; i++) {
+    for (unsigned i = 0; i < NODES; i++)
         tu_key(&c->keys[i], c->suite, (uint8_t)(0x21 + i));
+    /* in node-ID order, as sealer lists are: node 0 is the sealer solo lets seal */
+    qsort(c->keys, NODES, sizeof c->keys[0], compare_keys);
+    for (unsigned i = 0; i < NODES; i++) {
         memcpy(c->ids[i], c->keys[i].pub, 64);
         if (i < 3)
             genesis_add_sealer(&c->g1, c->ids[i]);
