@@ -10,5 +10,6 @@ int bench_main(int argc, char **argv);
 double bench_seconds(void);
 int bench_storage(int argc, char **argv);
 int bench_pte(int argc, char **argv); /* bench_pte.c */
+int bench_tps(int argc, char **argv); /* bench_tps.c */
 
 #endif

@@ -364,7 +364,8 @@ open_engine(group_t *g)
 
     g->engine = consensus_find(g->genesis.consensus_type);
     if (g->engine == NULL)
-        g->engine = &solo_ops; /* pbft and raft arrive with the consensus issue */
+        return bl_fail(BL_E_INVALID, "group %u: unknown consensus_type \"%s\"", group_id(g),
+                       g->genesis.consensus_type);
     g->consensus = g->engine->create(&h);
     return g->consensus != NULL ? BL_OK : bl_fail(BL_E_INVALID, "group %u: %s did not start",
                                                   group_id(g), g->engine->name);
@@ -432,6 +433,15 @@ int
 group_block(group_t *g, int64_t n, block_t *out)
 {
     return chain_block_at(g->chain, n, out);
+}
+
+int64_t
+group_total_txs(group_t *g)
+{
+    int64_t total = 0, failed = 0;
+
+    chain_total_txs(g->chain, &total, &failed);
+    return total;
 }
 
 size_t

@@ -54,6 +54,8 @@ int group_block(group_t *g, int64_t n, block_t *out);
 /* This node's role, or another node's (by cluster index), in force for the next block. */
 group_role_t group_role_of(const group_t *g, unsigned node);
 size_t group_pool_size(const group_t *g);
+/* Transactions in all committed blocks of this group. */
+int64_t group_total_txs(group_t *g);
 
 /* A transaction from a client: FISCO's status code (TX_OK when the pool took it, and then it
  * is broadcast to the group's other members). */

@@ -52,6 +52,8 @@ tc_start(tcluster_t *c)
     tu_key(&c->client, c->suite, 0x77);
     genesis_init(&c->g1, 1);
     genesis_init(&c->g2, 2);
+    snprintf(c->g1.consensus_type, sizeof c->g1.consensus_type, "solo");
+    snprintf(c->g2.consensus_type, sizeof c->g2.consensus_type, "solo");
     for (unsigned i = 0; i < NODES; i++)
         tu_key(&c->keys[i], c->suite, (uint8_t)(0x21 + i));
     /* in node-ID order, as sealer lists are: node 0 is the sealer solo lets seal */
