@@ -34,6 +34,19 @@ block_free(block_t *b)
 }
 
 void
+block_copy(block_t *dst, const block_t *src)
+{
+    block_init(dst);
+    header_copy(&dst->header, &src->header);
+    for (size_t i = 0; i < src->ntxs; i++)
+        block_add_tx(dst, &src->txs[i]);
+    for (size_t i = 0; i < src->nreceipts; i++)
+        block_add_receipt(dst, &src->receipts[i]);
+    for (size_t i = 0; i < src->nsigs; i++)
+        block_add_sig(dst, src->sigs[i].index, src->sigs[i].sig, src->sigs[i].sig_len);
+}
+
+void
 block_add_tx(block_t *b, const tx_t *tx)
 {
     b->txs = bl_xrealloc(b->txs, (b->ntxs + 1) * sizeof *b->txs);

@@ -88,6 +88,8 @@ void header_hash(const suite_t *suite, const header_t *h, uint8_t out[32]);
 void block_init(block_t *b);
 void block_free(block_t *b);
 /* Append a copy of a transaction / receipt / signature. */
+/* A deep copy (dst is initialised here; block_free it). */
+void block_copy(block_t *dst, const block_t *src);
 void block_add_tx(block_t *b, const tx_t *tx);
 void block_add_receipt(block_t *b, const receipt_t *r);
 void block_add_sig(block_t *b, uint64_t index, const uint8_t *sig, size_t len);

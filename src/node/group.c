@@ -174,16 +174,11 @@ apply_block(void *arg, const block_t *received)
 {
     group_t *g = arg;
     block_t blk;
-    bl_buf_t raw = BL_BUF_INIT;
     header_t want;
     int rc;
 
     abandon(g); /* a block executed for consensus gives way to one that is final */
-    block_encode(g->host.suite, received, &raw); /* a private copy to execute */
-    rc = block_decode(g->host.suite, bl_buf_span(&raw), &blk);
-    bl_buf_free(&raw);
-    if (rc != BL_OK)
-        return rc;
+    block_copy(&blk, received); /* a private copy to execute (senders already recovered) */
     header_init(&want);
     header_copy(&want, &blk.header);
     rc = exec_block_execute(g->host.suite, g->db, g->state, &blk, &exec_opts);

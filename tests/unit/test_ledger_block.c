@@ -235,6 +235,33 @@ block_round_trip_in_both_suites(void **state)
     }
 }
 
+/* block_copy is deep: the copy encodes to the same bytes, and changing or freeing the original
+ * leaves it alone (a node executes its own copy of a block it received). */
+static void
+block_copy_is_deep_and_encodes_the_same(void **state)
+{
+    keypair_t kp;
+    block_t b, copy;
+    bl_buf_t raw = BL_BUF_INIT, again = BL_BUF_INIT;
+    uint8_t sender[20];
+
+    (void)state;
+    tu_key(&kp, suite_ecdsa(), 0x43);
+    make_block(&b, &kp);
+    memcpy(sender, b.txs[0].sender, 20);
+    block_copy(&copy, &b);
+    block_encode(suite_ecdsa(), &b, &raw);
+    b.header.number++;
+    block_free(&b);
+    block_encode(suite_ecdsa(), &copy, &again);
+    assert_int_equal(raw.len, again.len);
+    assert_memory_equal(raw.data, again.data, raw.len);
+    assert_memory_equal(copy.txs[0].sender, sender, 20); /* senders come along */
+    block_free(&copy);
+    bl_buf_free(&raw);
+    bl_buf_free(&again);
+}
+
 /* The tx blob is u32 count, count+1 u32 offsets (little-endian), then the txs (§1.8). */
 static void
 block_tx_blob_has_count_offsets_then_transactions(void **state)
@@ -425,6 +452,7 @@ main(void)
         cmocka_unit_test(receipt_round_trip_with_logs),
         cmocka_unit_test(receipt_decoder_accepts_pre_2_9_layout),
         cmocka_unit_test(block_round_trip_in_both_suites),
+        cmocka_unit_test(block_copy_is_deep_and_encodes_the_same),
         cmocka_unit_test(block_tx_blob_has_count_offsets_then_transactions),
         cmocka_unit_test(block_decode_refuses_contents_that_do_not_match_the_header),
         cmocka_unit_test(block_hash_changes_when_any_transaction_changes),
