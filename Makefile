@@ -62,7 +62,7 @@ TEST_BIN := $(TEST_SRC:%.c=$(B)/%)
 THREAD_TEST_BIN := $(filter $(B)/tests/threads/%,$(TEST_BIN))
 
 .SECONDARY:
-.PHONY: all bcoslab deps test test-normal test-asan test-flavour test-threads check demo bench \
+.PHONY: all bcoslab deps test test-normal test-asan test-flavour test-threads check demo bench sim \
         clean tests
 .DEFAULT_GOAL := all
 
@@ -127,6 +127,13 @@ demo: bcoslab
 bench: bcoslab
 	./bcoslab bench storage
 	./bcoslab bench pte
+	./bcoslab bench tps
+
+# The consensus sweep with more seeds than make test runs: make sim N=5000 [SEED=S].
+N ?= 5000
+SEED ?= 1
+sim: $(B)/tests/unit/test_consensus_sweep
+	BL_SWEEP_N=$(N) BL_SWEEP_SEED=$(SEED) $(B)/tests/unit/test_consensus_sweep
 
 clean:
 	rm -rf build bcoslab
