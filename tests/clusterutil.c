@@ -153,9 +153,22 @@ cu_start(cu_cluster_t *c)
                 .nblack = c->nblack };
         }
     }
-    c->sim = sim_new(c->seed, c->n, &node_endpoint_ops, c->configs, c->log);
+    if (c->byz) {
+        c->byz_cluster = (byz_cluster_t){ .configs = c->configs, .modes = c->modes };
+        c->sim = sim_new(c->seed, c->n, &byz_endpoint_ops, &c->byz_cluster, c->log);
+    } else {
+        c->sim = sim_new(c->seed, c->n, &node_endpoint_ops, c->configs, c->log);
+    }
     assert_non_null(c->sim);
     assert_int_equal(sim_start(c->sim), BL_OK);
+}
+
+void
+cu_start_byzantine(cu_cluster_t *c, const byz_mode_t *modes)
+{
+    c->byz = true;
+    memcpy(c->modes, modes, c->n * sizeof *modes);
+    cu_start(c);
 }
 
 void
@@ -178,7 +191,9 @@ cu_close(cu_cluster_t *c)
 node_t *
 cu_node(cu_cluster_t *c, unsigned i)
 {
-    return sim_node(c->sim, i);
+    void *n = sim_node(c->sim, i);
+
+    return c->byz ? byz_inner(n) : n;
 }
 
 int64_t

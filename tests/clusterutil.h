@@ -21,6 +21,7 @@
 #include "crypto/key.h"
 #include "ledger/genesis.h"
 #include "net/sim.h"
+#include "node/byzantine.h"
 #include "node/node.h"
 
 #define CU_MAX_NODES 8
@@ -48,6 +49,10 @@ typedef struct {
     X509 *agency_of[CU_MAX_NODES]; /* borrowed: agency.cert or foreign_agency.cert */
     uint8_t blacklist[CU_MAX_NODES][64];
     size_t nblack;
+    /* Byzantine nodes (cu_start_byzantine) */
+    bool byz;
+    byz_mode_t modes[CU_MAX_NODES];
+    byz_cluster_t byz_cluster;
 } cu_cluster_t;
 
 void cu_open(cu_cluster_t *c, uint64_t seed, unsigned n);
@@ -68,6 +73,8 @@ void cu_pki_renew(cu_cluster_t *c, unsigned i);
 
 /* Make the simulator and start every node. */
 void cu_start(cu_cluster_t *c);
+/* The same, with node i misbehaving as modes[i] says (node/byzantine.h). */
+void cu_start_byzantine(cu_cluster_t *c, const byz_mode_t *modes);
 void cu_close(cu_cluster_t *c);
 
 node_t *cu_node(cu_cluster_t *c, unsigned i);

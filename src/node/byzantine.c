@@ -1,0 +1,189 @@
+/*
+ * byzantine.c — an honest node behind a lying filter (byzantine.h explains the behaviours).
+ *
+ * The wrapper gives the honest node an env of its own. Everything passes straight through to
+ * the driver's env except send, which the node's mode may drop, corrupt, add to or repeat.
+ * Whatever the filter does, it uses the node's own random stream, so a simulated run with a
+ * Byzantine node is as replayable as any other.
+ */
+#include "node/byzantine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+
+#define BYZ_KEEP 32        /* old messages kept for replaying */
+#define BYZ_GARBAGE_MAX 96 /* bytes of a made-up message */
+
+typedef struct {
+    byz_mode_t mode;
+    env_t *outer;       /* the driver's */
+    env_t inner;        /* what the node gets */
+    node_t *node;
+    bl_buf_t kept[BYZ_KEEP];
+    size_t nkept;
+} byz_node_t;
+
+static byz_node_t *
+byz_of(env_t *e)
+{
+    return e->driver;
+}
+
+static uint64_t
+byz_now(env_t *e)
+{
+    return env_now(byz_of(e)->outer);
+}
+
+static uint64_t
+byz_random(env_t *e)
+{
+    return env_random(byz_of(e)->outer);
+}
+
+static void
+byz_set_timer(env_t *e, uint32_t id, uint64_t after_ms)
+{
+    env_set_timer(byz_of(e)->outer, id, after_ms);
+}
+
+static void
+byz_cancel_timer(env_t *e, uint32_t id)
+{
+    env_cancel_timer(byz_of(e)->outer, id);
+}
+
+static kv_t *
+byz_disk(env_t *e, const char *name)
+{
+    return env_disk(byz_of(e)->outer, name);
+}
+
+static void
+byz_emit(env_t *e, ev_t *ev)
+{
+    env_t *outer = byz_of(e)->outer;
+
+    outer->ops->emit(outer, ev);
+}
+
+static void
+send_garbage(byz_node_t *b, unsigned to)
+{
+    uint8_t junk[BYZ_GARBAGE_MAX];
+    size_t len = 1 + env_random(b->outer) % BYZ_GARBAGE_MAX;
+
+    for (size_t i = 0; i < len; i++)
+        junk[i] = (uint8_t)env_random(b->outer);
+    env_send(b->outer, to, junk, len);
+}
+
+/* Keep a copy of a sent message (the oldest is overwritten when full). */
+static void
+keep(byz_node_t *b, const uint8_t *frame, size_t len)
+{
+    bl_buf_t *slot = &b->kept[b->nkept++ % BYZ_KEEP];
+
+    bl_buf_clear(slot);
+    bl_buf_append(slot, frame, len);
+}
+
+static void
+byz_send(env_t *e, unsigned to, const uint8_t *frame, size_t len)
+{
+    byz_node_t *b = byz_of(e);
+    size_t have = b->nkept < BYZ_KEEP ? b->nkept : BYZ_KEEP;
+
+    switch (b->mode) {
+    case BYZ_SILENT:
+        return;
+    case BYZ_MUTE_TO:
+        if (to % 2 == 0) /* the even half hears nothing */
+            return;
+        break;
+    case BYZ_GARBAGE:
+        if (env_random(b->outer) % 2 == 0) {
+            send_garbage(b, to);
+            return;
+        }
+        send_garbage(b, (to + 1) % e->nnodes);
+        break;
+    case BYZ_REPLAY:
+        if (have > 0) {
+            const bl_buf_t *old = &b->kept[env_random(b->outer) % have];
+
+            env_send(b->outer, (unsigned)(env_random(b->outer) % e->nnodes), old->data, old->len);
+        }
+        keep(b, frame, len);
+        break;
+    default:
+        break;
+    }
+    env_send(b->outer, to, frame, len);
+}
+
+static const env_ops_t byz_env_ops = {
+    .now_ms = byz_now,
+    .random = byz_random,
+    .send = byz_send,
+    .set_timer = byz_set_timer,
+    .cancel_timer = byz_cancel_timer,
+    .disk = byz_disk,
+    .emit = byz_emit,
+};
+
+static void *
+byz_create(void *arg, env_t *env)
+{
+    const byz_cluster_t *c = arg;
+    byz_node_t *b = bl_xcalloc(1, sizeof *b);
+
+    b->mode = c->modes[env->self];
+    b->outer = env;
+    b->inner = (env_t){ .ops = &byz_env_ops, .driver = b, .self = env->self,
+                        .nnodes = env->nnodes };
+    b->node = node_new(&c->configs[env->self], &b->inner);
+    if (b->node == NULL) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+static void
+byz_destroy(void *p)
+{
+    byz_node_t *b = p;
+
+    node_free(b->node);
+    for (size_t i = 0; i < BYZ_KEEP; i++)
+        bl_buf_free(&b->kept[i]);
+    free(b);
+}
+
+static void
+byz_on_message(void *p, unsigned from, const uint8_t *bytes, size_t len)
+{
+    node_on_message(((byz_node_t *)p)->node, from, bytes, len);
+}
+
+static void
+byz_on_timer(void *p, uint32_t id)
+{
+    node_on_timer(((byz_node_t *)p)->node, id);
+}
+
+node_t *
+byz_inner(void *wrapped)
+{
+    return wrapped != NULL ? ((byz_node_t *)wrapped)->node : NULL;
+}
+
+const endpoint_ops_t byz_endpoint_ops = {
+    .create = byz_create,
+    .destroy = byz_destroy,
+    .on_message = byz_on_message,
+    .on_timer = byz_on_timer,
+};

@@ -1,0 +1,36 @@
+/*
+ * byzantine.h — nodes that misbehave, made by wrapping an honest node.
+ *
+ * PBFT promises safety with up to f = (n − 1) / 3 Byzantine nodes: nodes that may do anything
+ * at all. To show it (and to test it) some nodes of a cluster must really misbehave. They are
+ * NOT special cases inside the protocol code: a Byzantine node here is an honest node whose
+ * outgoing messages pass through a filter that lies, the way a compromised machine would:
+ *
+ *   BYZ_SILENT    sends nothing at all (a crashed node that still receives)
+ *   BYZ_GARBAGE   replaces some of what it sends by random bytes, and adds random messages
+ *   BYZ_REPLAY    sends, besides each message, an old message of its own again, to anyone
+ *   BYZ_MUTE_TO   stays silent towards half of the cluster only (a split-brain network view)
+ *
+ * Behaviours that need to forge protocol content (an equivocating leader, a signer that signs
+ * another state) are built the same way, Twins-style, by the consensus tests.
+ */
+#ifndef BL_NODE_BYZANTINE_H
+#define BL_NODE_BYZANTINE_H
+
+#include "net/env.h"
+#include "node/node.h"
+
+typedef enum { BYZ_HONEST = 0, BYZ_SILENT, BYZ_GARBAGE, BYZ_REPLAY, BYZ_MUTE_TO } byz_mode_t;
+
+typedef struct {
+    const node_config_t *configs; /* one per node, as for node_endpoint_ops */
+    const byz_mode_t *modes;      /* one per node */
+} byz_cluster_t;
+
+/* Like node_endpoint_ops, with arg a byz_cluster_t: node i misbehaves as modes[i] says. */
+extern const endpoint_ops_t byz_endpoint_ops;
+
+/* The node inside a wrapped one (for tests that look at its state). */
+node_t *byz_inner(void *wrapped);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * test_byzantine.c — misbehaving nodes made by wrapping honest ones (node/byzantine.h).
+ *
+ * Pins down: the wrapper's behaviours really happen (a silent node sends nothing; a garbage
+ * node's peers count malformed messages; a replaying node's peers receive repeats), and the
+ * honest nodes of a group are not harmed by them: they agree on every block and keep
+ * committing (DESIGN §1.7: bad input is normal). The consensus tests use the same wrapper to put
+ * Byzantine sealers into PBFT groups.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "clusterutil.h"
+#include "node/group.h"
+
+#define LIMIT_MS 30000
+
+/* The honest nodes agree on every block they both have. */
+static void
+assert_agree(cu_cluster_t *c, unsigned a, unsigned b)
+{
+    int64_t h = cu_height(c, a, 1) < cu_height(c, b, 1) ? cu_height(c, a, 1) : cu_height(c, b, 1);
+
+    for (int64_t n = 1; n <= h; n++) {
+        block_t x, y;
+        uint8_t hx[32], hy[32];
+
+        assert_int_equal(group_block(node_group(cu_node(c, a), 1), n, &x), BL_OK);
+        assert_int_equal(group_block(node_group(cu_node(c, b), 1), n, &y), BL_OK);
+        block_hash(c->suite, &x, hx);
+        block_hash(c->suite, &y, hy);
+        assert_memory_equal(hx, hy, 32);
+        block_free(&x);
+        block_free(&y);
+    }
+}
+
+static void
+run_with(byz_mode_t bad, unsigned who, cu_cluster_t *c)
+{
+    byz_mode_t modes[4] = { BYZ_HONEST, BYZ_HONEST, BYZ_HONEST, BYZ_HONEST };
+
+    modes[who] = bad;
+    cu_open(c, 3, 4);
+    cu_group(c, 1, "0,1,2,3", "0,1,2,3");
+    cu_start_byzantine(c, modes);
+    for (int i = 0; i < 3; i++) {
+        cu_submit_users(c, 0, 1, 2);
+        cu_run_until_height(c, 1, "0,1,2", 1 + i, LIMIT_MS);
+    }
+    assert_agree(c, 0, 1);
+    assert_agree(c, 0, 2);
+}
+
+/* A silent node sends nothing at all, and the others go on without it. */
+static void
+silent_node_sends_nothing_and_the_others_go_on(void **state)
+{
+    cu_cluster_t c;
+
+    (void)state;
+    run_with(BYZ_SILENT, 3, &c);
+    assert_int_equal(sim_counts(c.sim, 3, SIM_ANY, SIM_ANY, SIM_ANY).sent_msgs, 0);
+    cu_close(&c);
+}
+
+/* Garbage from a peer is dropped as malformed by its receivers, and changes nothing. */
+static void
+garbage_node_is_dropped_as_malformed(void **state)
+{
+    cu_cluster_t c;
+    ev_t ev[1024];
+    uint64_t after = 0;
+    size_t n, malformed = 0;
+
+    (void)state;
+    run_with(BYZ_GARBAGE, 3, &c);
+    while ((n = evlog_read(c.log, after, ev, 1024, NULL)) > 0) {
+        for (size_t i = 0; i < n; i++)
+            if (ev[i].kind == EV_MSG_DROPPED && ev[i].peer == 3 &&
+                ev[i].hash[0] == EV_DROP_MALFORMED)
+                malformed++;
+        after = ev[n - 1].seq;
+    }
+    assert_true(malformed > 0);
+    cu_close(&c);
+}
+
+/* Old messages sent again, to anyone, change nothing either. */
+static void
+replaying_node_changes_nothing(void **state)
+{
+    cu_cluster_t c;
+
+    (void)state;
+    run_with(BYZ_REPLAY, 1, &c);
+    assert_true(sim_counts(c.sim, 1, SIM_ANY, SIM_ANY, SIM_ANY).sent_msgs >
+                sim_counts(c.sim, 2, SIM_ANY, SIM_ANY, SIM_ANY).sent_msgs);
+    cu_close(&c);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(silent_node_sends_nothing_and_the_others_go_on),
+        cmocka_unit_test(garbage_node_is_dropped_as_malformed),
+        cmocka_unit_test(replaying_node_changes_nothing),
+    };
+
+    return cmocka_run_group_tests_name("byzantine", tests, NULL, NULL);
+}
