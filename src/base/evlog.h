@@ -45,6 +45,21 @@ typedef enum {
     EV_GROUP_JOINED,     /* this node became a member of group; a = 1 sealer, 2 observer */
     EV_GROUP_LEFT,
     EV_QUERY_REFUSED,    /* a query for a group this node is not in */
+    /* PBFT (consensus/pbft.c); module MODULE_PBFT, peer = the sender */
+    EV_PBFT_PREPARE,     /* a PrepareReq accepted; a = height, b = view */
+    EV_PBFT_SIGN,        /* a SignReq counted; a = height, b = matching signs toward n-f */
+    EV_PBFT_COMMIT,      /* a CommitReq counted; a = height, b = matching commits toward n-f */
+    EV_PBFT_PHASE,       /* phase entered; a = height, b = pbft_phase_t (pbft.h) */
+    EV_PBFT_VIEW_CHANGE, /* this node asks for a new view; a = height, b = toView */
+    EV_PBFT_VIEW_SWITCHED, /* n-f agreed: a = height, b = the new view */
+    /* Raft (consensus/raft.c); module MODULE_RAFT */
+    EV_RAFT_ELECTION,    /* this node stood for election; a = its new term */
+    EV_RAFT_VOTE,        /* answered peer's RequestVote; a = term, b = 1 granted, 0 refused */
+    EV_RAFT_LEADER,      /* this node became leader; a = term */
+    EV_RAFT_FOLLOWER,    /* this node became (or stayed) follower; a = term, peer = leader */
+    EV_RAFT_TERM,        /* currentTerm changed; a = new term, b = old term */
+    EV_RAFT_APPEND,      /* entries added to the log; a = first index, b = how many */
+    EV_RAFT_COMMIT,      /* commitIndex advanced; a = new commitIndex, b = term */
     EV_KIND_COUNT
 } ev_kind_t;
 

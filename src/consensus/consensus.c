@@ -7,6 +7,8 @@
 
 static const consensus_ops_t *const engines[] = {
     &solo_ops,
+    &pbft_ops,
+    &raft_ops,
 };
 
 const consensus_ops_t *

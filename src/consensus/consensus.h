@@ -83,6 +83,8 @@ typedef struct {
 /* The engine called name ("pbft", "raft", "solo"), or NULL. */
 const consensus_ops_t *consensus_find(const char *name);
 
-extern const consensus_ops_t solo_ops;
+extern const consensus_ops_t solo_ops; /* solo.c */
+extern const consensus_ops_t pbft_ops; /* pbft.c */
+extern const consensus_ops_t raft_ops; /* raft.c */
 
 #endif

@@ -322,6 +322,31 @@ renewed_certificate_keeps_the_node_id_and_is_admitted(void **state)
     cu_close(&c);
 }
 
+/* DESIGN §4: consensus is chosen per group. The same four nodes run PBFT in group 1 and Raft
+ * in group 2 at the same time; both groups advance, each on its own. */
+static void
+one_node_runs_pbft_in_one_group_and_raft_in_another(void **state)
+{
+    cu_cluster_t c;
+
+    (void)state;
+    cu_open(&c, seed, 4);
+    cu_group_with(&c, 1, "0,1,2,3", "0,1,2,3", "pbft");
+    cu_group_with(&c, 2, "0,1,2,3", "0,1,2,3", "raft");
+    cu_start(&c);
+    for (int i = 0; i < 3; i++) {
+        cu_submit_users(&c, A, 1, 2);
+        cu_submit_users(&c, B, 2, 2);
+        cu_run_until_height(&c, 1, "0,1,2,3", 1 + i, LIMIT_MS);
+        cu_run_until_height(&c, 2, "0,1,2,3", 1 + i, LIMIT_MS);
+    }
+    assert_true(sim_counts(c.sim, SIM_ANY, SIM_ANY, 1, MODULE_PBFT).delivered_msgs > 0);
+    assert_true(sim_counts(c.sim, SIM_ANY, SIM_ANY, 2, MODULE_RAFT).delivered_msgs > 0);
+    assert_int_equal(sim_counts(c.sim, SIM_ANY, SIM_ANY, 1, MODULE_RAFT).sent_msgs, 0);
+    assert_int_equal(sim_counts(c.sim, SIM_ANY, SIM_ANY, 2, MODULE_PBFT).sent_msgs, 0);
+    cu_close(&c);
+}
+
 int
 main(void)
 {
@@ -335,6 +360,7 @@ main(void)
         cmocka_unit_test(certificate_from_another_chain_ca_is_refused_with_the_reason),
         cmocka_unit_test(revoked_node_is_refused_with_the_reason),
         cmocka_unit_test(renewed_certificate_keeps_the_node_id_and_is_admitted),
+        cmocka_unit_test(one_node_runs_pbft_in_one_group_and_raft_in_another),
     };
     const char *env = getenv("BL_CLUSTER_SEED");
 
