@@ -65,6 +65,21 @@ kv_t *env_disk(env_t *e, const char *name);
 void env_emit(env_t *e, ev_kind_t kind, unsigned group, unsigned module, int peer, int64_t a,
               int64_t b, const uint8_t hash[32]);
 
+/* A wrapping env: every call goes on to `outer` unchanged, except send, which goes through the
+ * wrapper's own send(owner, ...) — to filter, change or add messages. A node uses one to keep
+ * its groups from talking to peers it has not admitted (node/node.c), a Byzantine wrapper to
+ * lie (node/byzantine.c). Hand &f->env to the wrapped code; f must not move afterwards. */
+typedef struct {
+    env_t env;
+    env_t *outer;
+    void (*send)(void *owner, unsigned to, const uint8_t *frame, size_t len);
+    void *owner;
+} env_filter_t;
+
+void env_filter_init(env_filter_t *f, env_t *outer,
+                     void (*send)(void *owner, unsigned to, const uint8_t *frame, size_t len),
+                     void *owner);
+
 /* Timer ids carry who set them, so a node can route a timer like a message:
  * group (15 bits) | module (8 bits) | the module's own number (8 bits). */
 uint32_t env_timer_id(unsigned group, unsigned module, unsigned local);

@@ -1,8 +1,9 @@
 /*
  * byzantine.c — an honest node behind a lying filter (byzantine.h explains the behaviours).
  *
- * The wrapper gives the honest node an env of its own. Everything passes straight through to
- * the driver's env except send, which the node's mode may drop, corrupt, add to or repeat.
+ * The wrapper gives the honest node an env of its own (an env_filter_t, net/env.h). Everything
+ * passes straight through to the driver's env except send, which the node's mode may drop,
+ * corrupt, add to or repeat.
  * Whatever the filter does, it uses the node's own random stream, so a simulated run with a
  * Byzantine node is as replayable as any other.
  */
@@ -19,55 +20,11 @@
 typedef struct {
     byz_mode_t mode;
     env_t *outer;       /* the driver's */
-    env_t inner;        /* what the node gets */
+    env_filter_t inner; /* what the node gets: sends go through byz_send */
     node_t *node;
     bl_buf_t kept[BYZ_KEEP];
     size_t nkept;
 } byz_node_t;
-
-static byz_node_t *
-byz_of(env_t *e)
-{
-    return e->driver;
-}
-
-static uint64_t
-byz_now(env_t *e)
-{
-    return env_now(byz_of(e)->outer);
-}
-
-static uint64_t
-byz_random(env_t *e)
-{
-    return env_random(byz_of(e)->outer);
-}
-
-static void
-byz_set_timer(env_t *e, uint32_t id, uint64_t after_ms)
-{
-    env_set_timer(byz_of(e)->outer, id, after_ms);
-}
-
-static void
-byz_cancel_timer(env_t *e, uint32_t id)
-{
-    env_cancel_timer(byz_of(e)->outer, id);
-}
-
-static kv_t *
-byz_disk(env_t *e, const char *name)
-{
-    return env_disk(byz_of(e)->outer, name);
-}
-
-static void
-byz_emit(env_t *e, ev_t *ev)
-{
-    env_t *outer = byz_of(e)->outer;
-
-    outer->ops->emit(outer, ev);
-}
 
 static void
 send_garbage(byz_node_t *b, unsigned to)
@@ -91,9 +48,9 @@ keep(byz_node_t *b, const uint8_t *frame, size_t len)
 }
 
 static void
-byz_send(env_t *e, unsigned to, const uint8_t *frame, size_t len)
+byz_send(void *owner, unsigned to, const uint8_t *frame, size_t len)
 {
-    byz_node_t *b = byz_of(e);
+    byz_node_t *b = owner;
     size_t have = b->nkept < BYZ_KEEP ? b->nkept : BYZ_KEEP;
 
     switch (b->mode) {
@@ -108,13 +65,13 @@ byz_send(env_t *e, unsigned to, const uint8_t *frame, size_t len)
             send_garbage(b, to);
             return;
         }
-        send_garbage(b, (to + 1) % e->nnodes);
+        send_garbage(b, (to + 1) % b->outer->nnodes);
         break;
     case BYZ_REPLAY:
         if (have > 0) {
             const bl_buf_t *old = &b->kept[env_random(b->outer) % have];
 
-            env_send(b->outer, (unsigned)(env_random(b->outer) % e->nnodes), old->data, old->len);
+            env_send(b->outer, (unsigned)(env_random(b->outer) % b->outer->nnodes), old->data, old->len);
         }
         keep(b, frame, len);
         break;
@@ -124,15 +81,6 @@ byz_send(env_t *e, unsigned to, const uint8_t *frame, size_t len)
     env_send(b->outer, to, frame, len);
 }
 
-static const env_ops_t byz_env_ops = {
-    .now_ms = byz_now,
-    .random = byz_random,
-    .send = byz_send,
-    .set_timer = byz_set_timer,
-    .cancel_timer = byz_cancel_timer,
-    .disk = byz_disk,
-    .emit = byz_emit,
-};
 
 static void *
 byz_create(void *arg, env_t *env)
@@ -142,9 +90,8 @@ byz_create(void *arg, env_t *env)
 
     b->mode = c->modes[env->self];
     b->outer = env;
-    b->inner = (env_t){ .ops = &byz_env_ops, .driver = b, .self = env->self,
-                        .nnodes = env->nnodes };
-    b->node = node_new(&c->configs[env->self], &b->inner);
+    env_filter_init(&b->inner, env, byz_send, b);
+    b->node = node_new(&c->configs[env->self], &b->inner.env);
     if (b->node == NULL) {
         free(b);
         return NULL;

@@ -33,76 +33,22 @@ typedef struct {
 struct node {
     const node_config_t *cfg;
     env_t *env;       /* the driver's */
-    env_t group_env;  /* what the groups get: sends only to admitted peers */
+    env_filter_t group_env; /* what the groups get: sends only to admitted peers */
     peer_t *peers;
     group_t **groups;
     size_t ngroups;
 };
 
-/* ---- the env the groups get ---- */
-
-static node_t *
-node_of(env_t *e)
-{
-    return e->driver;
-}
-
-static uint64_t
-fwd_now(env_t *e)
-{
-    return env_now(node_of(e)->env);
-}
-
-static uint64_t
-fwd_random(env_t *e)
-{
-    return env_random(node_of(e)->env);
-}
+/* ---- the env the groups get: sends reach admitted peers only ---- */
 
 static void
-fwd_send(env_t *e, unsigned to, const uint8_t *frame, size_t len)
+send_to_admitted(void *owner, unsigned to, const uint8_t *frame, size_t len)
 {
-    node_t *n = node_of(e);
+    node_t *n = owner;
 
     if (to < n->env->nnodes && n->peers[to].admitted)
         env_send(n->env, to, frame, len);
 }
-
-static void
-fwd_set_timer(env_t *e, uint32_t id, uint64_t after_ms)
-{
-    env_set_timer(node_of(e)->env, id, after_ms);
-}
-
-static void
-fwd_cancel_timer(env_t *e, uint32_t id)
-{
-    env_cancel_timer(node_of(e)->env, id);
-}
-
-static kv_t *
-fwd_disk(env_t *e, const char *name)
-{
-    return env_disk(node_of(e)->env, name);
-}
-
-static void
-fwd_emit(env_t *e, ev_t *ev)
-{
-    node_t *n = node_of(e);
-
-    n->env->ops->emit(n->env, ev);
-}
-
-static const env_ops_t group_env_ops = {
-    .now_ms = fwd_now,
-    .random = fwd_random,
-    .send = fwd_send,
-    .set_timer = fwd_set_timer,
-    .cancel_timer = fwd_cancel_timer,
-    .disk = fwd_disk,
-    .emit = fwd_emit,
-};
 
 /* ---- admission ---- */
 
@@ -289,11 +235,10 @@ node_new(const node_config_t *cfg, env_t *env)
 
     n->cfg = cfg;
     n->env = env;
-    n->group_env = (env_t){ .ops = &group_env_ops, .driver = n, .self = env->self,
-                            .nnodes = env->nnodes };
+    env_filter_init(&n->group_env, env, send_to_admitted, n);
     n->peers = bl_xcalloc(env->nnodes, sizeof *n->peers);
     n->groups = bl_xcalloc(cfg->ngroups ? cfg->ngroups : 1, sizeof *n->groups);
-    host = (group_host_t){ .env = &n->group_env, .suite = cfg->suite, .key = &cfg->key,
+    host = (group_host_t){ .env = &n->group_env.env, .suite = cfg->suite, .key = &cfg->key,
                            .node_ids = cfg->node_ids, .chain_id = cfg->chain_id };
     for (size_t i = 0; i < cfg->ngroups; i++) {
         if (group_open(&host, &cfg->groups[i], &n->groups[i]) != BL_OK) {
