@@ -4,8 +4,8 @@
  * Pins down: the wrapper's behaviours really happen (a silent node sends nothing; a garbage
  * node's peers count malformed messages; a replaying node's peers receive repeats), and the
  * honest nodes of a group are not harmed by them: they agree on every block and keep
- * committing (DESIGN §1.7: bad input is normal). The consensus tests use the same wrapper to put
- * Byzantine sealers into PBFT groups.
+ * committing (DESIGN §1.7: bad input is normal). In PBFT groups: a sealer replaying old
+ * messages changes nothing, and n = 7 tolerates f = 2 Byzantine sealers.
  */
 #include "testutil.h"
 
@@ -102,6 +102,56 @@ replaying_node_changes_nothing(void **state)
     cu_close(&c);
 }
 
+/* A PBFT group of n sealers with the given misbehaving ones; the honest ones must agree on
+ * every block and keep committing. */
+static void
+pbft_with(unsigned n, const byz_mode_t *modes, const char *honest, cu_cluster_t *c)
+{
+    char sealers[32] = "";
+
+    for (unsigned i = 0; i < n; i++)
+        snprintf(sealers + strlen(sealers), sizeof sealers - strlen(sealers), "%s%u",
+                 i ? "," : "", i);
+    cu_open(c, 5, n);
+    cu_group_with(c, 1, sealers, sealers, "pbft");
+    cu_start_byzantine(c, modes);
+    for (int i = 0; i < 3; i++) {
+        cu_submit_users(c, 0, 1, 2);
+        cu_run_until_height(c, 1, honest, 1 + i, LIMIT_MS * 4);
+    }
+}
+
+/* fisco-2x-facts §2.1: PBFT tolerates f = (n - 1) / 3 Byzantine sealers. With n = 4 a sealer
+ * that replays its old messages to anyone changes nothing: the honest three agree and go on. */
+static void
+pbft_ignores_a_sealer_replaying_old_messages(void **state)
+{
+    byz_mode_t modes[4] = { BYZ_HONEST, BYZ_HONEST, BYZ_HONEST, BYZ_REPLAY };
+    cu_cluster_t c;
+
+    (void)state;
+    pbft_with(4, modes, "0,1,2", &c);
+    assert_agree(&c, 0, 1);
+    assert_agree(&c, 0, 2);
+    cu_close(&c);
+}
+
+/* n = 7 tolerates f = 2 Byzantine sealers: one sends garbage, one is silent towards half of the
+ * cluster; the five honest sealers agree and keep committing. */
+static void
+pbft_with_seven_tolerates_two_byzantine_sealers(void **state)
+{
+    byz_mode_t modes[7] = { BYZ_HONEST, BYZ_HONEST, BYZ_HONEST, BYZ_HONEST, BYZ_HONEST,
+                            BYZ_GARBAGE, BYZ_MUTE_TO };
+    cu_cluster_t c;
+
+    (void)state;
+    pbft_with(7, modes, "0,1,2,3,4", &c);
+    for (unsigned i = 1; i < 5; i++)
+        assert_agree(&c, 0, i);
+    cu_close(&c);
+}
+
 int
 main(void)
 {
@@ -109,6 +159,8 @@ main(void)
         cmocka_unit_test(silent_node_sends_nothing_and_the_others_go_on),
         cmocka_unit_test(garbage_node_is_dropped_as_malformed),
         cmocka_unit_test(replaying_node_changes_nothing),
+        cmocka_unit_test(pbft_ignores_a_sealer_replaying_old_messages),
+        cmocka_unit_test(pbft_with_seven_tolerates_two_byzantine_sealers),
     };
 
     return cmocka_run_group_tests_name("byzantine", tests, NULL, NULL);
