@@ -13,12 +13,16 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "consensus/pbft.h"
+#include "net/frame.h"
 
 #define BYZ_KEEP 32        /* old messages kept for replaying */
 #define BYZ_GARBAGE_MAX 96 /* bytes of a made-up message */
 
 typedef struct {
     byz_mode_t mode;
+    const keypair_t *key;     /* the node's own key, to sign its lies with */
+    const suite_t *suite;
     env_t *outer;       /* the driver's */
     env_filter_t inner; /* what the node gets: sends go through byz_send */
     node_t *node;
@@ -47,6 +51,29 @@ keep(byz_node_t *b, const uint8_t *frame, size_t len)
     bl_buf_append(slot, frame, len);
 }
 
+/* A PBFT SignReq or CommitReq is rewritten to name another block hash, and signed again with
+ * the node's key: a valid signature over the wrong state. Anything else goes out as it is. */
+static void
+send_wrong_state(byz_node_t *b, unsigned to, const uint8_t *frame, size_t len)
+{
+    frame_t f;
+    pbft_msg_t m;
+    bl_buf_t body = BL_BUF_INIT;
+
+    if (frame_decode(frame, len, &f) != BL_OK || frame_module(f.protocol_id) != MODULE_PBFT ||
+        (f.packet_type != PBFT_SIGN && f.packet_type != PBFT_COMMIT) ||
+        pbft_msg_decode(b->suite, f.packet_type, f.body, &m) != BL_OK) {
+        env_send(b->outer, to, frame, len);
+        return;
+    }
+    m.block_hash[0] ^= 0x5a;
+    pbft_msg_sign(b->suite, b->key, &m);
+    pbft_msg_encode(&m, &body);
+    frame_send(b->outer, to, frame_group(f.protocol_id), MODULE_PBFT, f.packet_type,
+               bl_buf_span(&body));
+    bl_buf_free(&body);
+}
+
 static void
 byz_send(void *owner, unsigned to, const uint8_t *frame, size_t len)
 {
@@ -67,6 +94,9 @@ byz_send(void *owner, unsigned to, const uint8_t *frame, size_t len)
         }
         send_garbage(b, (to + 1) % b->outer->nnodes);
         break;
+    case BYZ_WRONG_STATE:
+        send_wrong_state(b, to, frame, len);
+        return;
     case BYZ_REPLAY:
         if (have > 0) {
             const bl_buf_t *old = &b->kept[env_random(b->outer) % have];
@@ -89,6 +119,8 @@ byz_create(void *arg, env_t *env)
     byz_node_t *b = bl_xcalloc(1, sizeof *b);
 
     b->mode = c->modes[env->self];
+    b->key = &c->configs[env->self].key;
+    b->suite = c->configs[env->self].suite;
     b->outer = env;
     env_filter_init(&b->inner, env, byz_send, b);
     b->node = node_new(&c->configs[env->self], &b->inner.env);

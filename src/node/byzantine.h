@@ -10,9 +10,11 @@
  *   BYZ_GARBAGE   replaces some of what it sends by random bytes, and adds random messages
  *   BYZ_REPLAY    sends, besides each message, an old message of its own again, to anyone
  *   BYZ_MUTE_TO   stays silent towards half of the cluster only (a split-brain network view)
+ *   BYZ_WRONG_STATE  a PBFT sealer that signs another state: its SignReq and CommitReq name a
+ *                 block hash other than the one it executed, properly signed with its key
  *
- * Behaviours that need to forge protocol content (an equivocating leader, a signer that signs
- * another state) are built the same way, Twins-style, by the consensus tests.
+ * An equivocating leader (different blocks to the two halves) is next: Twins-style, two honest
+ * copies sharing one key.
  */
 #ifndef BL_NODE_BYZANTINE_H
 #define BL_NODE_BYZANTINE_H
@@ -20,7 +22,14 @@
 #include "net/env.h"
 #include "node/node.h"
 
-typedef enum { BYZ_HONEST = 0, BYZ_SILENT, BYZ_GARBAGE, BYZ_REPLAY, BYZ_MUTE_TO } byz_mode_t;
+typedef enum {
+    BYZ_HONEST = 0,
+    BYZ_SILENT,
+    BYZ_GARBAGE,
+    BYZ_REPLAY,
+    BYZ_MUTE_TO,
+    BYZ_WRONG_STATE,
+} byz_mode_t;
 
 typedef struct {
     const node_config_t *configs; /* one per node, as for node_endpoint_ops */

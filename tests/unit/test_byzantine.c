@@ -152,6 +152,39 @@ pbft_with_seven_tolerates_two_byzantine_sealers(void **state)
     cu_close(&c);
 }
 
+/* fisco-2x-facts §2.4 (execute-before-sign): a sealer that signs a state other than the one
+ * everyone executed cannot reach a quorum with it. Its signs and commits name a hash nobody else
+ * has, so they never count: the three honest sealers (n - f = 3) commit without it, and no
+ * committed block carries its signature. */
+static void
+pbft_lone_wrong_state_signer_cannot_reach_a_quorum(void **state)
+{
+    byz_mode_t modes[4] = { BYZ_HONEST, BYZ_HONEST, BYZ_WRONG_STATE, BYZ_HONEST };
+    cu_cluster_t c;
+    int64_t h;
+
+    (void)state;
+    pbft_with(4, modes, "0,1,3", &c);
+    assert_agree(&c, 0, 1);
+    assert_agree(&c, 0, 3);
+    h = cu_height(&c, 0, 1);
+    for (int64_t n = 1; n <= h; n++) {
+        block_t blk;
+        uint8_t liar_index = 0xff;
+
+        assert_int_equal(group_block(node_group(cu_node(&c, 0), 1), n, &blk), BL_OK);
+        for (size_t k = 0; k < blk.header.nsealers; k++)
+            if (memcmp(blk.header.sealer_list[k], c.ids[2], 64) == 0)
+                liar_index = (uint8_t)k;
+        assert_int_not_equal(liar_index, 0xff);
+        for (size_t k = 0; k < blk.nsigs; k++)
+            assert_int_not_equal(blk.sigs[k].index, liar_index);
+        assert_true(blk.nsigs >= 3);
+        block_free(&blk);
+    }
+    cu_close(&c);
+}
+
 int
 main(void)
 {
@@ -161,6 +194,7 @@ main(void)
         cmocka_unit_test(replaying_node_changes_nothing),
         cmocka_unit_test(pbft_ignores_a_sealer_replaying_old_messages),
         cmocka_unit_test(pbft_with_seven_tolerates_two_byzantine_sealers),
+        cmocka_unit_test(pbft_lone_wrong_state_signer_cannot_reach_a_quorum),
     };
 
     return cmocka_run_group_tests_name("byzantine", tests, NULL, NULL);
