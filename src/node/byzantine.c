@@ -74,6 +74,36 @@ send_wrong_state(byz_node_t *b, unsigned to, const uint8_t *frame, size_t len)
     bl_buf_free(&body);
 }
 
+/* A PrepareReq to an odd-numbered node carries a twin of the proposed block: one millisecond
+ * later, so a different hash, signed like the real one. */
+static void
+send_equivocating(byz_node_t *b, unsigned to, const uint8_t *frame, size_t len)
+{
+    frame_t f;
+    pbft_msg_t m;
+    block_t twin;
+    bl_buf_t block = BL_BUF_INIT, body = BL_BUF_INIT;
+
+    if (to % 2 == 0 || frame_decode(frame, len, &f) != BL_OK ||
+        frame_module(f.protocol_id) != MODULE_PBFT || f.packet_type != PBFT_PREPARE ||
+        pbft_msg_decode(b->suite, PBFT_PREPARE, f.body, &m) != BL_OK ||
+        block_decode(b->suite, m.block, &twin) != BL_OK) {
+        env_send(b->outer, to, frame, len);
+        return;
+    }
+    twin.header.timestamp += 1;
+    block_encode(b->suite, &twin, &block);
+    block_hash(b->suite, &twin, m.block_hash);
+    m.block = bl_buf_span(&block);
+    pbft_msg_sign(b->suite, b->key, &m);
+    pbft_msg_encode(&m, &body);
+    frame_send(b->outer, to, frame_group(f.protocol_id), MODULE_PBFT, PBFT_PREPARE,
+               bl_buf_span(&body));
+    block_free(&twin);
+    bl_buf_free(&block);
+    bl_buf_free(&body);
+}
+
 static void
 byz_send(void *owner, unsigned to, const uint8_t *frame, size_t len)
 {
@@ -96,6 +126,9 @@ byz_send(void *owner, unsigned to, const uint8_t *frame, size_t len)
         break;
     case BYZ_WRONG_STATE:
         send_wrong_state(b, to, frame, len);
+        return;
+    case BYZ_EQUIVOCATE:
+        send_equivocating(b, to, frame, len);
         return;
     case BYZ_REPLAY:
         if (have > 0) {

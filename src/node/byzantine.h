@@ -12,9 +12,9 @@
  *   BYZ_MUTE_TO   stays silent towards half of the cluster only (a split-brain network view)
  *   BYZ_WRONG_STATE  a PBFT sealer that signs another state: its SignReq and CommitReq name a
  *                 block hash other than the one it executed, properly signed with its key
- *
- * An equivocating leader (different blocks to the two halves) is next: Twins-style, two honest
- * copies sharing one key.
+ *   BYZ_EQUIVOCATE   a PBFT leader that proposes two different blocks at once: the odd-numbered
+ *                 nodes get a twin of its block (another timestamp, so another hash), properly
+ *                 signed — the classic attack PBFT's quorums are built to defeat
  */
 #ifndef BL_NODE_BYZANTINE_H
 #define BL_NODE_BYZANTINE_H
@@ -29,6 +29,7 @@ typedef enum {
     BYZ_REPLAY,
     BYZ_MUTE_TO,
     BYZ_WRONG_STATE,
+    BYZ_EQUIVOCATE,
 } byz_mode_t;
 
 typedef struct {

@@ -185,6 +185,28 @@ pbft_lone_wrong_state_signer_cannot_reach_a_quorum(void **state)
     cu_close(&c);
 }
 
+/* anchors §4.5 (equivocation): a leader that proposes different blocks to the two halves of
+ * the group never makes two honest nodes commit different blocks at one height — at most one of
+ * the two blocks can gather n - f signatures — and after view changes the honest sealers go on.
+ * Node 3 leads when (view + height) % 4 == 3 (§2.1), so the chain runs past height 4. */
+static void
+pbft_equivocating_leader_never_splits_the_honest_nodes(void **state)
+{
+    byz_mode_t modes[4] = { BYZ_HONEST, BYZ_HONEST, BYZ_HONEST, BYZ_EQUIVOCATE };
+    cu_cluster_t c;
+
+    (void)state;
+    pbft_with(4, modes, "0,1,2", &c);
+    for (int h = 4; h <= 7; h++) {
+        cu_submit_users(&c, 0, 1, 2);
+        cu_run_until_height(&c, 1, "0,1,2", h, LIMIT_MS * 4);
+    }
+    assert_agree(&c, 0, 1);
+    assert_agree(&c, 0, 2);
+    assert_agree(&c, 1, 2);
+    cu_close(&c);
+}
+
 int
 main(void)
 {
@@ -195,6 +217,7 @@ main(void)
         cmocka_unit_test(pbft_ignores_a_sealer_replaying_old_messages),
         cmocka_unit_test(pbft_with_seven_tolerates_two_byzantine_sealers),
         cmocka_unit_test(pbft_lone_wrong_state_signer_cannot_reach_a_quorum),
+        cmocka_unit_test(pbft_equivocating_leader_never_splits_the_honest_nodes),
     };
 
     return cmocka_run_group_tests_name("byzantine", tests, NULL, NULL);
