@@ -207,6 +207,27 @@ pbft_equivocating_leader_never_splits_the_honest_nodes(void **state)
     cu_close(&c);
 }
 
+/* What breaks with f + 1 Byzantine sealers (§2.1: n = 4 tolerates f = 1). Two silent sealers
+ * leave two honest ones, below the quorum n - f = 3: nothing can be committed any more —
+ * PBFT chooses to stop rather than risk a fork (liveness is lost, safety is not). */
+static void
+pbft_with_f_plus_one_silent_sealers_stops_committing(void **state)
+{
+    byz_mode_t modes[4] = { BYZ_HONEST, BYZ_HONEST, BYZ_SILENT, BYZ_SILENT };
+    cu_cluster_t c;
+
+    (void)state;
+    cu_open(&c, 5, 4);
+    cu_group_with(&c, 1, "0,1,2,3", "0,1,2,3", "pbft");
+    cu_start_byzantine(&c, modes);
+    cu_submit_users(&c, 0, 1, 4);
+    sim_run_for(c.sim, 60000);
+    assert_int_equal(cu_height(&c, 0, 1), 0);
+    assert_int_equal(cu_height(&c, 1, 1), 0);
+    assert_true(cu_count_events(&c, EV_PBFT_VIEW_CHANGE, 0) > 0); /* it keeps trying */
+    cu_close(&c);
+}
+
 int
 main(void)
 {
@@ -218,6 +239,7 @@ main(void)
         cmocka_unit_test(pbft_with_seven_tolerates_two_byzantine_sealers),
         cmocka_unit_test(pbft_lone_wrong_state_signer_cannot_reach_a_quorum),
         cmocka_unit_test(pbft_equivocating_leader_never_splits_the_honest_nodes),
+        cmocka_unit_test(pbft_with_f_plus_one_silent_sealers_stops_committing),
     };
 
     return cmocka_run_group_tests_name("byzantine", tests, NULL, NULL);
