@@ -140,6 +140,16 @@ send_vote(consensus_t *c, unsigned type, uint64_t view, const uint8_t hash[32])
 
 /* ---- the round ---- */
 
+/* Keeping a proposal decoded saves decoding it again at commit: decoding a block recovers the
+ * sender of every transaction, the costliest step of all. */
+static void
+drop_decoded(block_t *b, bool *has)
+{
+    if (*has)
+        block_free(b);
+    *has = false;
+}
+
 void
 pbft_forget_prepare(consensus_t *c)
 {
@@ -147,6 +157,7 @@ pbft_forget_prepare(consensus_t *c)
         c->h.abandon(c->h.g);
     c->has_prepare = false;
     bl_buf_clear(&c->prep_block);
+    drop_decoded(&c->prep_decoded, &c->has_prep_decoded);
 }
 
 static size_t
@@ -169,7 +180,9 @@ commit_locked(consensus_t *c)
     block_t blk;
     uint8_t hash[32];
 
-    if (block_decode(c->h.suite, bl_buf_span(&c->lock_block), &blk) != BL_OK)
+    if (c->has_lock_decoded)
+        block_copy(&blk, &c->lock_decoded);
+    else if (block_decode(c->h.suite, bl_buf_span(&c->lock_block), &blk) != BL_OK)
         return;
     if (c->h.execute(c->h.g, &blk) != BL_OK)
         goto refuse;
@@ -220,6 +233,11 @@ check_signs(consensus_t *c)
     memcpy(c->lock_hash, c->prep_exec_hash, 32);
     bl_buf_clear(&c->lock_block);
     bl_buf_append(&c->lock_block, c->prep_block.data, c->prep_block.len);
+    drop_decoded(&c->lock_decoded, &c->has_lock_decoded);
+    if (c->has_prep_decoded) {
+        block_copy(&c->lock_decoded, &c->prep_decoded);
+        c->has_lock_decoded = true;
+    }
     if (pbft_backup_save(c) != BL_OK) {
         c->locked = false; /* no commit without a backup: a crash could fork */
         return;
@@ -295,6 +313,8 @@ on_prepare(consensus_t *c, unsigned from, const pbft_msg_t *m)
     c->prep_view = m->view;
     block_hash(c->h.suite, &blk, c->prep_exec_hash);
     bl_buf_append(&c->prep_block, m->block.ptr, m->block.len);
+    block_copy(&c->prep_decoded, &blk);
+    c->has_prep_decoded = true;
     if (!c->locked || memcmp(c->lock_hash, c->prep_exec_hash, 32) == 0) {
         phase(c, PBFT_PHASE_PREPARED);
         send_vote(c, PBFT_SIGN, m->view, c->prep_exec_hash);
@@ -454,6 +474,8 @@ pbft_destroy(consensus_t *c)
     free(c->queue);
     bl_buf_free(&c->prep_block);
     bl_buf_free(&c->lock_block);
+    drop_decoded(&c->prep_decoded, &c->has_prep_decoded);
+    drop_decoded(&c->lock_decoded, &c->has_lock_decoded);
     bl_buf_free(&c->hint_block);
     free(c);
 }
@@ -499,6 +521,7 @@ pbft_on_commit(consensus_t *c, const block_t *blk)
     c->change_cycle = 0;
     c->locked = c->committing = false;
     bl_buf_clear(&c->lock_block);
+    drop_decoded(&c->lock_decoded, &c->has_lock_decoded);
     memset(c->signs, 0, sizeof c->signs);
     memset(c->commits, 0, sizeof c->commits);
     memset(c->caught_up, 0, sizeof c->caught_up);

@@ -58,11 +58,15 @@ struct consensus {
     bool has_prepare;
     uint64_t prep_view;
     bl_buf_t prep_block;                     /* encoded, as proposed */
+    block_t prep_decoded;                    /* decoded once, senders recovered */
+    bool has_prep_decoded;
     uint8_t prep_exec_hash[32];              /* the hash after execution */
     /* the lock: n-f signed this block (persisted in the backup) */
     bool locked;
     uint64_t lock_view;
     bl_buf_t lock_block;
+    block_t lock_decoded;                    /* the same, decoded (not after a restart) */
+    bool has_lock_decoded;
     uint8_t lock_hash[32];
     bool committing;
     /* a block another sealer is locked on, shown to me as the leader (pbft.c on_hint) */
