@@ -201,8 +201,8 @@ out:
     return err;
 }
 
-static void
-put_sig_list(bl_buf_t *out, const block_t *b)
+void
+block_encode_sigs(const block_t *b, bl_buf_t *out)
 {
     size_t list = rlp_list_begin(out);
 
@@ -227,7 +227,7 @@ block_encode(const suite_t *suite, const block_t *b, bl_buf_t *out)
     rlp_put_bytes(out, blob.data, blob.len);
     block_hash(suite, b, hash);
     rlp_put_bytes(out, hash, 32);
-    put_sig_list(out, b);
+    block_encode_sigs(b, out);
     receipts = rlp_list_begin(out);
     for (size_t i = 0; i < b->nreceipts; i++) {
         bl_buf_t r = BL_BUF_INIT;
@@ -261,6 +261,15 @@ decode_sig_list(const suite_t *suite, const rlp_item_t *list, block_t *b)
         block_add_sig(b, index, pair[1].payload.ptr, pair[1].payload.len);
     }
     return err;
+}
+
+int
+block_decode_sigs(const suite_t *suite, bl_span_t raw, block_t *b)
+{
+    rlp_item_t list;
+    int err = rlp_decode(raw, &list);
+
+    return err != BL_OK ? err : decode_sig_list(suite, &list, b);
 }
 
 static int

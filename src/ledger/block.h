@@ -88,6 +88,10 @@ void header_hash(const suite_t *suite, const header_t *h, uint8_t out[32]);
 void block_init(block_t *b);
 void block_free(block_t *b);
 /* Append a copy of a transaction / receipt / signature. */
+/* The sigList alone, as block item 3 holds it: [[index, signature], ...] (the ledger keeps it
+ * beside the header). Decoding appends to b->sigs. */
+void block_encode_sigs(const block_t *b, bl_buf_t *out);
+int block_decode_sigs(const suite_t *suite, bl_span_t raw, block_t *b);
 /* A deep copy (dst is initialised here; block_free it). */
 void block_copy(block_t *dst, const block_t *src);
 void block_add_tx(block_t *b, const tx_t *tx);

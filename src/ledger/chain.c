@@ -228,50 +228,15 @@ out:
     return rc;
 }
 
-/* The sigList as block item 3 writes it: [[index, signature], ...]. */
-static void
-encode_sigs(const block_t *b, bl_buf_t *out)
-{
-    size_t list = rlp_list_begin(out);
-
-    for (size_t i = 0; i < b->nsigs; i++) {
-        size_t pair = rlp_list_begin(out);
-
-        rlp_put_uint(out, b->sigs[i].index);
-        rlp_put_bytes(out, b->sigs[i].sig, b->sigs[i].sig_len);
-        rlp_list_end(out, pair);
-    }
-    rlp_list_end(out, list);
-}
-
+/* The commit signatures kept beside a header, handed over as an array. */
 static int
-decode_sigs(bl_span_t raw, block_sig_t **sigs, size_t *nsigs)
+decode_sigs(const suite_t *suite, bl_span_t raw, block_sig_t **sigs, size_t *nsigs)
 {
-    rlp_item_t list, item, pair[2];
-    rlp_iter_t it;
     block_t tmp;
     int rc;
 
     block_init(&tmp);
-    if ((rc = rlp_decode(raw, &list)) != BL_OK || !list.is_list) {
-        rc = bl_fail(BL_E_FORMAT, "%s: sigs is not a list", AMDB_SYS_HASH_2_HEADER);
-        goto out;
-    }
-    rlp_iter_init(&it, &list);
-    while ((rc = rlp_iter_next(&it, &item)) == 1) {
-        uint64_t index;
-
-        if ((rc = rlp_list_exact(&item, pair, 2, "commit signature")) != BL_OK ||
-            (rc = rlp_get_uint(&pair[0], &index)) != BL_OK)
-            goto out;
-        if (pair[1].is_list || pair[1].payload.len > SUITE_MAX_SIG) {
-            rc = bl_fail(BL_E_FORMAT, "a commit signature must be at most %d bytes",
-                         SUITE_MAX_SIG);
-            goto out;
-        }
-        block_add_sig(&tmp, index, pair[1].payload.ptr, pair[1].payload.len);
-    }
-out:
+    rc = block_decode_sigs(suite, raw, &tmp);
     if (rc == BL_OK) {
         *sigs = tmp.sigs;     /* hand the array over; block_free must not free it */
         *nsigs = tmp.nsigs;
@@ -304,7 +269,7 @@ chain_header_at(chain_t *c, int64_t number, header_t *out, block_sig_t **sigs, s
         goto out;
     }
     if ((rc = header_decode(bl_buf_span(v), out)) == BL_OK && sigs != NULL)
-        rc = decode_sigs(bl_buf_span(s), sigs, nsigs);
+        rc = decode_sigs(c->suite, bl_buf_span(s), sigs, nsigs);
 out:
     if (rc != BL_OK)
         header_free(out);
@@ -430,7 +395,7 @@ write_block_rows(chain_t *c, const block_t *b, const char *hash_hex)
     entry_init(&e);
     bl_buf_clear(&raw);
     header_encode(&b->header, &raw);
-    encode_sigs(b, &sigs);
+    block_encode_sigs(b, &sigs);
     entry_set(&e, FIELD_VALUE, raw.data, raw.len);
     entry_set(&e, FIELD_SIGS, sigs.data, sigs.len);
     rc = insert_row(c, AMDB_SYS_HASH_2_HEADER, hash_hex, &e);
