@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "codec/abi.h"
 #include "ledger/status.h"
 #include "ledger/tx.h"
 #include "node/group.h"
@@ -218,17 +217,8 @@ cu_tx(cu_cluster_t *c, unsigned g, uint16_t to, const char *sig, const char *con
     tx_t tx;
 
     tx_init(&tx);
-    assert_int_equal(abi_encode_call_text(c->suite, sig, args, nargs, &tx.data), BL_OK);
-    bl_u256_from_u64(&tx.nonce, ++c->next_nonce);
-    bl_u256_from_u64(&tx.gas_price, TX_DEFAULT_GAS);
-    bl_u256_from_u64(&tx.gas, TX_DEFAULT_GAS);
-    bl_u256_from_u64(&tx.block_limit, TX_DEFAULT_BLOCK_LIMIT_AHEAD);
-    tx.has_to = true;
-    tx.to[18] = (uint8_t)(to >> 8);
-    tx.to[19] = (uint8_t)to;
-    bl_u256_from_u64(&tx.chain_id, 1);
-    bl_u256_from_u64(&tx.group_id, g);
-    assert_int_equal(tx_sign(&tx, &c->client), BL_OK);
+    assert_int_equal(tx_make_precompile_call(&tx, &c->client, to, sig, args, nargs,
+                                             ++c->next_nonce, 1, g), BL_OK);
     tx_encode(c->suite, &tx, raw);
     tx_free(&tx);
 }

@@ -31,7 +31,6 @@
 #include "app/cli.h"
 #include "base/error.h"
 #include "base/hashmap.h"
-#include "codec/abi.h"
 #include "exec/executor.h"
 #include "ledger/status.h"
 #include "ledger/tx.h"
@@ -86,16 +85,8 @@ sign_txs(tps_run_t *r, uint64_t seed)
 
         snprintf(name, sizeof name, "tps%u", i);
         tx_init(&tx);
-        abi_encode_call_text(r->suite, "userAdd(string,uint256)", args, 2, &tx.data);
-        bl_u256_from_u64(&tx.nonce, seed * 10000000 + i);
-        bl_u256_from_u64(&tx.gas, TX_DEFAULT_GAS);
-        bl_u256_from_u64(&tx.block_limit, TX_DEFAULT_BLOCK_LIMIT_AHEAD);
-        tx.has_to = true;
-        tx.to[18] = 0x50;
-        tx.to[19] = 0x02;
-        bl_u256_from_u64(&tx.chain_id, 1);
-        bl_u256_from_u64(&tx.group_id, 1);
-        tx_sign(&tx, &client);
+        tx_make_precompile_call(&tx, &client, 0x5002, "userAdd(string,uint256)", args, 2,
+                                seed * 10000000 + i, 1, 1);
         bl_buf_init(&r->raw[i]);
         tx_encode(r->suite, &tx, &r->raw[i]);
         memcpy(r->hashes[i], tx.hash, 32);

@@ -16,7 +16,6 @@
 #include "app/cli.h"
 #include "app/cluster_cmd.h"
 #include "base/error.h"
-#include "codec/abi.h"
 #include "ledger/status.h"
 #include "ledger/tx.h"
 #include "net/sim.h"
@@ -114,16 +113,8 @@ make_tx(const cluster_t *c, const keypair_t *client, unsigned group, uint64_t no
 
     snprintf(name, sizeof name, "user%u_%llu", group, (unsigned long long)nonce);
     tx_init(&tx);
-    abi_encode_call_text(c->suite, "userAdd(string,uint256)", args, 2, &tx.data);
-    bl_u256_from_u64(&tx.nonce, nonce);
-    bl_u256_from_u64(&tx.gas, TX_DEFAULT_GAS);
-    bl_u256_from_u64(&tx.block_limit, TX_DEFAULT_BLOCK_LIMIT_AHEAD);
-    tx.has_to = true;
-    tx.to[18] = 0x50;
-    tx.to[19] = 0x02;
-    bl_u256_from_u64(&tx.chain_id, c->configs[0].chain_id);
-    bl_u256_from_u64(&tx.group_id, group);
-    tx_sign(&tx, client);
+    tx_make_precompile_call(&tx, client, 0x5002, "userAdd(string,uint256)", args, 2, nonce,
+                            c->configs[0].chain_id, group);
     tx_encode(c->suite, &tx, raw);
     tx_free(&tx);
 }

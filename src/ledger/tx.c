@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "codec/abi.h"
 #include "codec/rlp.h"
 
 static const char *const field_names[TX_FIELDS] = {
@@ -45,6 +46,27 @@ tx_copy(tx_t *dst, const tx_t *src)
     bl_buf_init(&dst->extra_data);
     bl_buf_append(&dst->data, src->data.data, src->data.len);
     bl_buf_append(&dst->extra_data, src->extra_data.data, src->extra_data.len);
+}
+
+int
+tx_make_precompile_call(tx_t *tx, const keypair_t *key, uint16_t precompile,
+                        const char *sig, const char *const *args, size_t nargs,
+                        uint64_t nonce, uint64_t chain_id, uint64_t group_id)
+{
+    int rc = abi_encode_call_text(key->suite, sig, args, nargs, &tx->data);
+
+    if (rc != BL_OK)
+        return rc;
+    bl_u256_from_u64(&tx->nonce, nonce);
+    bl_u256_from_u64(&tx->gas, TX_DEFAULT_GAS);
+    bl_u256_from_u64(&tx->block_limit, TX_DEFAULT_BLOCK_LIMIT_AHEAD);
+    tx->has_to = true;
+    memset(tx->to, 0, sizeof tx->to);
+    tx->to[18] = (uint8_t)(precompile >> 8);
+    tx->to[19] = (uint8_t)precompile;
+    bl_u256_from_u64(&tx->chain_id, chain_id);
+    bl_u256_from_u64(&tx->group_id, group_id);
+    return tx_sign(tx, key);
 }
 
 static void

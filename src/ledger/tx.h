@@ -70,6 +70,13 @@ void tx_free(tx_t *tx);
 /* Deep copy (dst must not be initialised; tx_free it later). */
 void tx_copy(tx_t *dst, const tx_t *src);
 
+/* A signed call to the precompiled contract at `precompile` (0x5002 is DagTransfer) with ABI
+ * call data sig(args), as a client makes one: this nonce, FISCO's default gas, blockLimit 500
+ * (a chain below height 500), chain and group ids; signed by key. tx must be tx_init'ed. */
+int tx_make_precompile_call(tx_t *tx, const keypair_t *key, uint16_t precompile,
+                            const char *sig, const char *const *args, size_t nargs,
+                            uint64_t nonce, uint64_t chain_id, uint64_t group_id);
+
 /* RLP of the ten unsigned fields, and the hash the sender signs. */
 void tx_encode_unsigned(const tx_t *tx, bl_buf_t *out);
 void tx_signing_hash(const suite_t *suite, const tx_t *tx, uint8_t out[32]);

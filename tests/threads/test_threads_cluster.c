@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "base/error.h"
-#include "codec/abi.h"
 #include "ledger/status.h"
 #include "ledger/tx.h"
 #include "net/threads.h"
@@ -124,18 +123,9 @@ tc_call(tcluster_t *c, unsigned i, unsigned g, uint16_t to, const char *sig,
     tc_call_t call = { .group = g, .raw = BL_BUF_INIT };
     tx_t tx;
 
-    ++c->nonce;
     tx_init(&tx);
-    assert_int_equal(abi_encode_call_text(c->suite, sig, args, nargs, &tx.data), BL_OK);
-    bl_u256_from_u64(&tx.nonce, c->nonce);
-    bl_u256_from_u64(&tx.gas, TX_DEFAULT_GAS);
-    bl_u256_from_u64(&tx.block_limit, TX_DEFAULT_BLOCK_LIMIT_AHEAD);
-    tx.has_to = true;
-    tx.to[18] = (uint8_t)(to >> 8);
-    tx.to[19] = (uint8_t)to;
-    bl_u256_from_u64(&tx.chain_id, 1);
-    bl_u256_from_u64(&tx.group_id, g);
-    assert_int_equal(tx_sign(&tx, &c->client), BL_OK);
+    assert_int_equal(tx_make_precompile_call(&tx, &c->client, to, sig, args, nargs, ++c->nonce,
+                                             1, g), BL_OK);
     tx_encode(c->suite, &tx, &call.raw);
     tx_free(&tx);
     assert_int_equal(threads_call(c->t, i, submit_call, &call), BL_OK);
