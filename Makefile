@@ -120,8 +120,9 @@ check: tests
 	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) \
 	    $(foreach t,$(TEST_BIN),$(if $(findstring $(T),$(t)),$(t)))
 
+# The live demo: nodes A, B, C, D; group 1 on PBFT, group 2 (A and B) on Raft. q quits.
 demo: bcoslab
-	./bcoslab util demo-chain
+	./bcoslab demo
 
 # Benchmarks print numbers for the issue notes; they are not part of `make test`.
 bench: bcoslab

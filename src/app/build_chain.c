@@ -46,7 +46,8 @@ const char build_chain_help[] =
     "-n/--nodes N (1..64, default 4), -g/--groups G (1..16, default 1), -o/--output DIR\n"
     "(default nodes),\n"
     "--agencies K (1..26, at most N; default 3, or N if fewer), --sm for an SM chain (SM2\n"
-    "keys, SM3 signatures), --consensus pbft|raft|solo (default pbft), --storage\n"
+    "keys, SM3 signatures), --consensus pbft|raft|solo (default pbft; a list like pbft,raft\n"
+    "gives group 1 PBFT, group 2 and later Raft), --storage\n"
     "memory|rocksdb|sqlite (default rocksdb). DIR must be empty or absent.\n"
     "Group 1 holds every node; groups 2..G hold the nodes of the first two agencies.\n"
     "Prints one line per node: its name, agency, groups and node ID.\n"
@@ -92,6 +93,41 @@ parse_word(const char *opt, const char *text, const char *const *words, const ch
                     text);
 }
 
+/* "pbft" or "pbft,raft,...": every word must be a consensus type. Group g gets the g-th word,
+ * and the last word goes on for the groups after it. */
+static int
+parse_consensus_list(const char *text, const char *const *words, const char **out)
+{
+    const char *p = text;
+
+    while (*p != '\0') {
+        size_t len = strcspn(p, ",");
+        bool known = false;
+
+        for (size_t i = 0; words[i] && !known; i++)
+            known = strlen(words[i]) == len && strncmp(p, words[i], len) == 0;
+        if (!known)
+            break;
+        p += len + (p[len] == ',');
+    }
+    if (*p != '\0' || *text == '\0' || text[strlen(text) - 1] == ',')
+        return cli_fail(NULL, "--consensus wants pbft|raft|solo, not '%s' (or a list like "
+                        "pbft,raft)", text);
+    *out = text;
+    return CLI_OK;
+}
+
+/* Group g's word of the --consensus list (see parse_consensus_list). */
+static void
+consensus_of(const char *list, unsigned g, char *out, size_t size)
+{
+    const char *p = list;
+
+    for (unsigned k = 1; k < g && strchr(p, ',') != NULL; k++)
+        p = strchr(p, ',') + 1;
+    snprintf(out, size, "%.*s", (int)strcspn(p, ","), p);
+}
+
 static int
 parse_option(int opt, chain_opts_t *o, bool *agencies_given)
 {
@@ -103,7 +139,7 @@ parse_option(int opt, chain_opts_t *o, bool *agencies_given)
     case 'g': return cli_parse_uint("groups (-g)", optarg, 1, MAX_GROUPS, &o->groups);
     case 'o': o->dir = optarg; return CLI_OK;
     case 's': o->sm = true; return CLI_OK;
-    case 'c': return parse_word("consensus", optarg, consensus, &o->consensus);
+    case 'c': return parse_consensus_list(optarg, consensus, &o->consensus);
     case 't': return parse_word("storage", optarg, storage, &o->storage);
     case 'a':
         *agencies_given = true;
@@ -273,7 +309,7 @@ write_group_files(const chain_t *c, unsigned g, const char *conf)
     int err;
 
     genesis_init(&gen, (int)g);
-    snprintf(gen.consensus_type, sizeof gen.consensus_type, "%s", c->o->consensus);
+    consensus_of(c->o->consensus, g, gen.consensus_type, sizeof gen.consensus_type);
     gen.timestamp = c->timestamp_ms;
     for (unsigned j = 0; j < c->o->nodes; j++)
         if (in_group(c->o, j, g))

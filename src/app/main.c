@@ -10,6 +10,7 @@
 #include "app/build_chain.h"
 #include "app/cli.h"
 #include "app/cluster_cmd.h"
+#include "app/demo_cmd.h"
 #include "app/util.h"
 
 static const cli_command_t commands[] = {
@@ -25,6 +26,12 @@ static const cli_command_t commands[] = {
     { .name = "cluster", .args = "DIR [--driver sim|threads] [--seed S] [--for MS] [OPTIONS]",
       .run = cluster_main, .help = cluster_help,
       .summary = "run a build-chain directory's nodes in this process, and report" },
+    { .name = "demo", .args = "[--sim] [--seed S] [--nodes N] [--groups G] [OPTIONS]",
+      .run = demo_main, .help = demo_help,
+      .summary = "run a chain here and watch it live: blocks, groups, PBFT, DAG, Raft, stats" },
+    { .name = "export", .args = "chain|dag|groups|pbft|mpt [--group G] [--block N] -o FILE",
+      .run = export_main, .help = export_help,
+      .summary = "draw the demo chain's blocks, a DAG, the groups, a PBFT round or an MPT" },
     { .name = NULL },
 };
 

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,11 @@ struct threads {
     char *data_dir;
     uint64_t seed;
     struct timespec start;
+    /* Pausing (threads_pause) stops the clock: env_now reads frozen_ms while it is >= 0, and
+     * afterwards the paused time is left out through offset_ns. */
+    _Atomic int64_t frozen_ms;
+    _Atomic int64_t offset_ns;
+    struct timespec paused_at;
     slot_t *slots;
     pthread_mutex_t links_lock;
     bool *cut;              /* cut[a * n + b]: a's messages to b are lost */
@@ -95,18 +101,37 @@ struct threads {
 
 /* ---- the env a node gets ---- */
 
+static int64_t
+since_start_ns(const threads_t *t)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - t->start.tv_sec) * 1000000000 +
+           (now.tv_nsec - t->start.tv_nsec);
+}
+
+static bool
+is_paused(threads_t *t)
+{
+    return atomic_load(&t->frozen_ms) >= 0;
+}
+
+/* The cluster's clock: real time since the start, less the time spent paused. */
+static uint64_t
+clock_ms(threads_t *t)
+{
+    int64_t frozen = atomic_load(&t->frozen_ms);
+
+    if (frozen >= 0)
+        return (uint64_t)frozen;
+    return (uint64_t)((since_start_ns(t) - atomic_load(&t->offset_ns)) / 1000000);
+}
+
 static uint64_t
 env_now_impl(env_t *e)
 {
-    slot_t *s = e->driver;
-    struct timespec now;
-
-    int64_t ns;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    ns = (int64_t)(now.tv_sec - s->t->start.tv_sec) * 1000000000 +
-         (now.tv_nsec - s->t->start.tv_nsec);
-    return (uint64_t)(ns / 1000000);
+    return clock_ms(((slot_t *)e->driver)->t);
 }
 
 static uint64_t
@@ -306,22 +331,27 @@ next_due(const slot_t *s)
     return due;
 }
 
-/* Sleep (mailbox lock held) until something arrives, stop is asked, or the next timer. */
+/* Sleep (mailbox lock held) until something arrives, stop is asked, or the next timer. While
+ * the cluster is paused only calls wake a node: messages wait in the mailbox, timers do not
+ * fire (the clock stands still). */
 static void
 wait_for_work(slot_t *s)
 {
-    while (!s->stop && s->msgs == NULL && s->calls == NULL) {
+    while (!s->stop && s->calls == NULL && (s->msgs == NULL || is_paused(s->t))) {
+        bool paused = is_paused(s->t);
         uint64_t due = next_due(s), now = env_now_impl(&s->env);
         struct timespec until = s->t->start;
+        int64_t at_ns;
 
-        if (due <= now)
+        if (!paused && due <= now)
             return;
         s->sleeping = true;
-        if (due == UINT64_MAX) {
+        if (paused || due == UINT64_MAX) {
             pthread_cond_wait(&s->wake, &s->lock);
         } else {
-            until.tv_sec += (time_t)(due / 1000);
-            until.tv_nsec += (long)(due % 1000) * 1000000;
+            at_ns = (int64_t)due * 1000000 + atomic_load(&s->t->offset_ns);
+            until.tv_sec += (time_t)(at_ns / 1000000000);
+            until.tv_nsec += (long)(at_ns % 1000000000);
             if (until.tv_nsec >= 1000000000) {
                 until.tv_sec++;
                 until.tv_nsec -= 1000000000;
@@ -396,17 +426,22 @@ node_main(void *arg)
         msg_t *msgs;
         call_t *calls;
 
+        bool paused;
+
         pthread_mutex_lock(&s->lock);
         wait_for_work(s);
-        msgs = s->msgs;
+        paused = is_paused(s->t);
+        msgs = paused ? NULL : s->msgs;
         calls = s->calls;
-        s->msgs = s->msgs_tail = NULL;
+        if (!paused)
+            s->msgs = s->msgs_tail = NULL;
         s->calls = s->calls_tail = NULL;
         stop = s->stop;
         pthread_mutex_unlock(&s->lock);
         deliver(s, msgs);
         run_calls(s, calls);
-        fire_timers(s);
+        if (!paused)
+            fire_timers(s);
     }
     node_down(s, EV_NODE_STOPPED);
     pthread_mutex_lock(&s->lock);
@@ -431,6 +466,8 @@ threads_new(unsigned nnodes, const endpoint_ops_t *ops, void *arg, evlog_t *log,
     *t = (threads_t){ .n = nnodes, .ops = ops, .arg = arg, .log = log, .seed = seed,
                       .data_dir = data_dir != NULL ? bl_xstrdup(data_dir) : NULL };
     clock_gettime(CLOCK_MONOTONIC, &t->start);
+    atomic_init(&t->frozen_ms, -1);
+    atomic_init(&t->offset_ns, 0);
     t->slots = bl_xcalloc(nnodes, sizeof *t->slots);
     t->cut = bl_xcalloc((size_t)nnodes * nnodes, sizeof *t->cut);
     pthread_mutex_init(&t->links_lock, NULL);
@@ -502,6 +539,33 @@ run_user_call(slot_t *s, void *arg)
     user_call_t *u = arg;
 
     u->fn(s->node, u->arg);
+}
+
+void
+threads_pause(threads_t *t, bool paused)
+{
+    if (paused == is_paused(t))
+        return;
+    if (paused) {
+        clock_gettime(CLOCK_MONOTONIC, &t->paused_at);
+        atomic_store(&t->frozen_ms, (int64_t)clock_ms(t));
+        return;
+    }
+    atomic_fetch_add(&t->offset_ns, since_start_ns(t) -
+                     ((int64_t)(t->paused_at.tv_sec - t->start.tv_sec) * 1000000000 +
+                      (t->paused_at.tv_nsec - t->start.tv_nsec)));
+    atomic_store(&t->frozen_ms, -1);
+    for (unsigned i = 0; i < t->n; i++) {
+        pthread_mutex_lock(&t->slots[i].lock);
+        pthread_cond_signal(&t->slots[i].wake);
+        pthread_mutex_unlock(&t->slots[i].lock);
+    }
+}
+
+uint64_t
+threads_now(threads_t *t)
+{
+    return clock_ms(t);
 }
 
 int

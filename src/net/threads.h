@@ -47,6 +47,13 @@ int threads_call(threads_t *t, unsigned i, void (*fn)(void *node, void *arg), vo
 void threads_crash(threads_t *t, unsigned i);
 void threads_restart(threads_t *t, unsigned i);
 
+/* Pause the whole cluster, or let it go on: while paused its clock stands still, no timer
+ * fires and messages wait in the mailboxes; threads_call still runs (a paused picture can be
+ * looked at). The time spent paused is left out of the clock, as if it never happened. */
+void threads_pause(threads_t *t, bool paused);
+/* The cluster's clock in ms (what every node's env_now says). */
+uint64_t threads_now(threads_t *t);
+
 /* Cut or restore the link between a and b (both directions). */
 void threads_set_link(threads_t *t, unsigned a, unsigned b, bool up);
 

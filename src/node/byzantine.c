@@ -199,3 +199,21 @@ const endpoint_ops_t byz_endpoint_ops = {
     .on_message = byz_on_message,
     .on_timer = byz_on_timer,
 };
+
+void
+byz_set_mode(void *wrapped, byz_mode_t mode)
+{
+    byz_node_t *b = wrapped;
+
+    b->mode = mode;
+}
+
+const char *
+byz_mode_name(byz_mode_t mode)
+{
+    static const char *const names[BYZ_MODE_COUNT] = {
+        "honest", "silent", "garbage", "replay", "mute-half", "wrong-state", "equivocate",
+    };
+
+    return (unsigned)mode < BYZ_MODE_COUNT ? names[mode] : "?";
+}

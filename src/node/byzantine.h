@@ -43,4 +43,12 @@ extern const endpoint_ops_t byz_endpoint_ops;
 /* The node inside a wrapped one (for tests that look at its state). */
 node_t *byz_inner(void *wrapped);
 
+/* Change how a running wrapped node behaves from its next message on (the TUI's `b` key). Call
+ * it on the node's own thread (threads_call) or between simulator steps. */
+void byz_set_mode(void *wrapped, byz_mode_t mode);
+
+/* "honest", "silent", "garbage", "replay", "mute-half", "wrong-state", "equivocate". */
+const char *byz_mode_name(byz_mode_t mode);
+#define BYZ_MODE_COUNT 7
+
 #endif

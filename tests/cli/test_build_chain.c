@@ -367,6 +367,28 @@ sm_chain_has_sm2_keys_and_the_chosen_consensus_and_storage(void **state)
     free(dir);
 }
 
+/* --consensus pbft,raft: each group its own consensus (one node can run PBFT in group 1 and
+ * Raft in group 2 at once); the last word goes on for later groups. */
+static void
+consensus_list_gives_each_group_its_own_engine(void **state)
+{
+    char *dir = build("list", "-n 4 -g 3 --agencies 4 --consensus pbft,raft"), path[1024];
+    const char *want[] = { "pbft", "raft", "raft" };
+
+    (void)state;
+    for (unsigned g = 1; g <= 3; g++) {
+        genesis_t gen;
+
+        snprintf(path, sizeof path, "%s/node0/conf/group.%u.genesis", dir, g);
+        assert_int_equal(config_genesis_load(path, &gen), BL_OK);
+        assert_string_equal(gen.consensus_type, want[g - 1]);
+        genesis_free(&gen);
+    }
+    tu_run_bad("not 'pbft,pow'", "build-chain --consensus pbft,pow -o %s/y", tu_dir);
+    tu_run_bad("not 'pbft,'", "build-chain --consensus pbft, -o %s/y", tu_dir);
+    free(dir);
+}
+
 /* Bad input exits 2 with one line: numbers out of range, unknown words, more agencies than
  * nodes, a non-empty output directory (left untouched), bad node IDs and missing nodes. */
 static void
@@ -412,6 +434,7 @@ main(void)
         cmocka_unit_test(whitelist_admits_only_its_nodes_and_blacklist_wins),
         cmocka_unit_test(renewed_certificate_keeps_the_node_id_and_is_admitted),
         cmocka_unit_test(sm_chain_has_sm2_keys_and_the_chosen_consensus_and_storage),
+        cmocka_unit_test(consensus_list_gives_each_group_its_own_engine),
         cmocka_unit_test(bad_input_is_refused_with_exit_2),
     };
 

@@ -1,0 +1,334 @@
+/*
+ * test_tui.c — the TUI driven as a user drives it: `bcoslab demo --sim` inside tmux, keys sent
+ * with send-keys, the screen read back with capture-pane (issue #7's "Done when").
+ *
+ * The demo runs the simulator (the same run for the same seed) at real-time pace, so each
+ * check polls the screen until what it waits for shows up, with a deadline; a failure prints
+ * the screen it last saw. Checked at 80×24 (one view at a time) and 200×50 (four panes).
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POLL_MS 100
+#define WAIT_MS 20000
+
+/* Our own tmux server (-L socket), so no user's sessions are touched. */
+static char session[32];
+
+static void
+pause_ms(unsigned ms)
+{
+    struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+    nanosleep(&t, NULL);
+}
+
+/* The screen as text (caller frees). */
+static char *
+screen(void)
+{
+    char cmd[256];
+    FILE *p;
+    char *text = calloc(1, 1 << 16);
+    size_t n;
+
+    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t %s 2>/dev/null", session, session);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    n = fread(text, 1, (1 << 16) - 1, p);
+    text[n] = '\0';
+    pclose(p);
+    return text;
+}
+
+static void
+keys(const char *k)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t %s %s", session, session, k);
+    assert_int_equal(system(cmd), 0);
+    pause_ms(300); /* a frame or two */
+}
+
+/* Wait until the screen contains every string of want (NULL-terminated); fail with the screen
+ * otherwise. Returns the screen (caller frees). */
+static char *
+wait_for_all(const char *const *want)
+{
+    char *s = NULL;
+
+    for (unsigned waited = 0; waited <= WAIT_MS; waited += POLL_MS) {
+        bool all = true;
+
+        free(s);
+        s = screen();
+        for (size_t i = 0; want[i] != NULL && all; i++)
+            all = strstr(s, want[i]) != NULL;
+        if (all)
+            return s;
+        pause_ms(POLL_MS);
+    }
+    fail_msg("the screen never showed \"%s\"...; it shows:\n%s", want[0], s);
+    return s;
+}
+
+static void
+wait_for(const char *want)
+{
+    const char *list[] = { want, NULL };
+
+    free(wait_for_all(list));
+}
+
+/* The number after `label` on the screen ("height 12" -> 12), -1 if absent. */
+static long
+number_after(const char *s, const char *label)
+{
+    const char *p = strstr(s, label);
+
+    return p != NULL ? strtol(p + strlen(label), NULL, 10) : -1;
+}
+
+static long
+chain_height(void)
+{
+    char *s = screen();
+    long h = number_after(s, "· height ");
+
+    free(s);
+    return h;
+}
+
+/* Wait until the chain view's height passes `than`. */
+static long
+wait_height_above(long than)
+{
+    long h = -1;
+
+    for (unsigned waited = 0; waited <= WAIT_MS; waited += POLL_MS) {
+        if ((h = chain_height()) > than)
+            return h;
+        pause_ms(POLL_MS);
+    }
+    fail_msg("the height stayed at %ld (wanted more than %ld)", h, than);
+    return h;
+}
+
+static void
+stop(void)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof cmd, "tmux -L %s kill-server 2>/dev/null", session);
+    (void)system(cmd);
+}
+
+static void
+start(int cols, int lines, const char *args)
+{
+    char cmd[600];
+    const char *bin = getenv("BL_BIN");
+
+    assert_non_null(bin);
+    snprintf(session, sizeof session, "bltui%d", (int)getpid());
+    stop(); /* what a failed test before this one left running */
+    snprintf(cmd, sizeof cmd, "tmux -L %s new-session -d -s %s -x %d -y %d "
+             "\"printf 'shell before\\n'; %s demo --sim %s; echo demo exited $?; sleep 60\"",
+             session, session, cols, lines, bin, args);
+    /* The previous test's server may still be exiting: then tmux says so; try again. */
+    for (int tries = 0; system(cmd) != 0; tries++) {
+        assert_true(tries < 20);
+        pause_ms(200);
+    }
+    wait_for("1 Chain");
+}
+
+/* Every view shows what the running chain really holds (issue #7): cars with hashes and
+ * sealers, the membership matrix with group 2 invisible to C and D, the PBFT quorum, a DAG
+ * with levels, Raft roles, and statistics. */
+static void
+check_every_view(void)
+{
+    const char *chain[] = { "◀─", "tips  A▸#", "parentHash   0x", "signatures 3 (quorum 3)", NULL };
+    const char *groups[] = { "group 1 · pbft · 4 nodes", "group 2 · raft · 2 nodes",
+                             "never sees it", "sealer", NULL };
+    const char *pbft[] = { "quorum n − f = 3", "leader", "CommitReq", NULL };
+    const char *dag[] = { "edges", "worker 1 │", "L0", "over serial", NULL };
+    const char *raft[] = { "5 Raft · group 2", "leader", "follower", "AppendEntries", NULL };
+    const char *stats[] = { "TPS", "commit latency p50", "msgs/s", NULL };
+
+    wait_height_above(2);
+    keys("1");
+    free(wait_for_all(chain));
+    keys("2");
+    free(wait_for_all(groups));
+    keys("3");
+    free(wait_for_all(pbft));
+    keys("4");
+    free(wait_for_all(dag));
+    keys("g");
+    keys("5");
+    free(wait_for_all(raft));
+    keys("g");
+    keys("6");
+    free(wait_for_all(stats));
+    keys("1");
+}
+
+static void
+tui_every_view_shows_real_data_at_80x24(void **state)
+{
+    (void)state;
+    start(80, 24, "--seed 3");
+    check_every_view();
+    stop();
+}
+
+static void
+tui_every_view_shows_real_data_at_200x50(void **state)
+{
+    const char *panes[] = { "1 Chain", "2 Groups", "3 PBFT", "6 Stats", NULL };
+
+    (void)state;
+    start(200, 50, "--seed 4");
+    free(wait_for_all(panes)); /* four panes at once on a big terminal */
+    check_every_view();
+    stop();
+}
+
+/* Space pauses the simulator: the clock and the heights stand still until space again. */
+static void
+tui_pause_freezes_the_heights(void **state)
+{
+    long before, after;
+    char *a, *b;
+
+    (void)state;
+    start(80, 24, "--seed 5");
+    wait_height_above(1);
+    keys("Space");
+    wait_for("PAUSED");
+    a = screen();
+    before = number_after(a, "· height ");
+    pause_ms(1500);
+    b = screen();
+    after = number_after(b, "· height ");
+    assert_int_equal(before, after);
+    assert_int_equal(number_after(a, "t="), number_after(b, "t="));
+    free(a);
+    free(b);
+    keys("Space");
+    wait_height_above(after);
+    stop();
+}
+
+/* c crashes the selected node: the groups view says it is down, and the other three (n − f)
+ * go on committing; c again brings it back and it catches up. */
+static void
+tui_crashed_node_shows_down_while_others_commit(void **state)
+{
+    long h;
+
+    (void)state;
+    start(80, 24, "--seed 6");
+    wait_height_above(1);
+    keys("Up"); /* from A up to D */
+    keys("c");
+    keys("2");
+    wait_for("D      down");
+    keys("1");
+    h = chain_height();
+    wait_height_above(h + 2);
+    wait_for("D▸#");
+    keys("c");
+    keys("2");
+    wait_for("D      up");
+    stop();
+}
+
+/* p cuts the selected node off; the other three still make a quorum; p again heals it. */
+static void
+tui_partition_and_heal(void **state)
+{
+    long h;
+
+    (void)state;
+    start(80, 24, "--seed 8");
+    wait_height_above(1);
+    keys("Down");
+    keys("Down"); /* C */
+    keys("p");
+    keys("2");
+    wait_for("C      cut off");
+    keys("1");
+    h = chain_height();
+    wait_height_above(h + 2);
+    wait_for("(cut off)");
+    keys("p");
+    keys("2");
+    wait_for("C      up");
+    keys("1");
+    wait_for("tips  A▸#");
+    stop();
+}
+
+/* A silent sealer: when its turn to lead comes, nobody gets a Prepare, the others time out and
+ * move to the next view — and the PBFT view shows it. */
+static void
+tui_byzantine_leader_causes_a_view_change_in_the_pbft_view(void **state)
+{
+    const char *seen[] = { "asks for view", "moved to view", NULL };
+
+    (void)state;
+    start(200, 50, "--seed 9");
+    wait_height_above(1);
+    keys("Down"); /* B */
+    keys("b");    /* honest -> silent */
+    keys("3");
+    free(wait_for_all(seen));
+    wait_for("silent");
+    stop();
+}
+
+/* q leaves the TUI and gives the terminal back as it was. */
+static void
+tui_quit_restores_the_terminal(void **state)
+{
+    char *s;
+
+    (void)state;
+    start(80, 24, "--seed 10");
+    keys("q");
+    wait_for("demo exited 0");
+    s = screen();
+    assert_non_null(strstr(s, "shell before"));
+    assert_null(strstr(s, "1 Chain"));
+    free(s);
+    stop();
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tui_every_view_shows_real_data_at_80x24),
+        cmocka_unit_test(tui_every_view_shows_real_data_at_200x50),
+        cmocka_unit_test(tui_pause_freezes_the_heights),
+        cmocka_unit_test(tui_crashed_node_shows_down_while_others_commit),
+        cmocka_unit_test(tui_partition_and_heal),
+        cmocka_unit_test(tui_byzantine_leader_causes_a_view_change_in_the_pbft_view),
+        cmocka_unit_test(tui_quit_restores_the_terminal),
+    };
+
+    if (system("command -v tmux >/dev/null") != 0) {
+        fprintf(stderr, "tmux is missing: run make deps\n");
+        return 1;
+    }
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

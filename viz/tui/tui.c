@@ -1,0 +1,438 @@
+/*
+ * tui.c — the TUI's loop, its keys and its layout.
+ *
+ * The loop, about twenty times a second:
+ *
+ *     wait up to 50 ms for a key, and act on it (the knobs are world_* calls)
+ *     let the world advance by the real time that passed (the simulator runs that much
+ *       virtual time times the speed; real threads run anyway)
+ *     fold the new events into the model; five times a second also take snapshots
+ *     draw: the status bar, the views, the key bar (and help or the command line on top)
+ *
+ * The nodes never wait for the drawing: with real threads they run on their own, and the
+ * snapshots are short calls on their threads (world_call). The layout follows the terminal:
+ * one view at 80×24, four panes side by side when there is room for them (htop's manners:
+ * the keys are always on the last line, `?` explains them).
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/error.h"
+#include "export.h"
+#include "tui/tui_int.h"
+
+#define TUI_TICK_MS 50
+#define TUI_SNAPSHOT_MS 200
+#define TUI_BURST 100
+#define TUI_BIG_COLS 160
+#define TUI_BIG_LINES 44
+
+static uint64_t
+real_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+const char *
+tui_view_name(unsigned view)
+{
+    static const char *const names[] = { "", "Chain", "Groups", "PBFT", "DAG", "Raft", "Stats" };
+
+    return view >= 1 && view <= TUI_VIEWS ? names[view] : "?";
+}
+
+static void
+say(tui_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(tui_t *t, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(t->message, sizeof t->message, fmt, ap);
+    va_end(ap);
+    t->message_until = real_ms() + 4000;
+}
+
+/* ---- the knobs ---- */
+
+static void
+toggle_crash(tui_t *t)
+{
+    const char *name = world_node_name(t->w, t->node);
+
+    if (world_node_up(t->w, t->node)) {
+        world_crash(t->w, t->node);
+        say(t, "node %s crashed: it lost everything but its disk", name);
+    } else {
+        world_restart(t->w, t->node);
+        say(t, "node %s restarted from its disk; it catches up by sync", name);
+    }
+}
+
+static void
+toggle_partition(tui_t *t)
+{
+    bool cut = !world_isolated(t->w, t->node);
+
+    world_isolate(t->w, t->node, cut);
+    say(t, cut ? "node %s is cut off from every other node" : "node %s is back on the network",
+        world_node_name(t->w, t->node));
+}
+
+static void
+cycle_byzantine(tui_t *t)
+{
+    byz_mode_t mode = (byz_mode_t)((world_byzantine(t->w, t->node) + 1) % BYZ_MODE_COUNT);
+
+    world_set_byzantine(t->w, t->node, mode);
+    say(t, "node %s is now %s", world_node_name(t->w, t->node), byz_mode_name(mode));
+}
+
+static void
+export_view(tui_t *t)
+{
+    char path[512];
+    int rc = export_world_view(t->w, &t->m, t->view, t->group, tui_shown_block(t, t->view ==
+                               TUI_VIEW_DAG), t->o.export_dir, path, sizeof path);
+
+    if (rc == BL_OK)
+        say(t, "wrote %s", path);
+    else
+        say(t, "export failed: %s", bl_errmsg());
+}
+
+/* ---- the command line (`:`) ---- */
+
+static int
+node_by_name(const tui_t *t, const char *name)
+{
+    for (unsigned i = 0; i < world_nnodes(t->w); i++)
+        if (strcasecmp(name, world_node_name(t->w, i)) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void
+run_command(tui_t *t, const char *line)
+{
+    char verb[32] = "", arg[32] = "", arg2[32] = "";
+    int n = sscanf(line, "%31s %31s %31s", verb, arg, arg2);
+    int node = n >= 2 ? node_by_name(t, arg) : -1;
+
+    if (n <= 0)
+        return;
+    if (strcmp(verb, "rate") == 0 && n == 2) {
+        world_set_rate(t->w, (unsigned)strtoul(arg, NULL, 10));
+        say(t, "load: %u tx/s per group", world_rate(t->w));
+    } else if (strcmp(verb, "burst") == 0 && n == 2) {
+        say(t, "%u transactions accepted", world_burst(t->w, (unsigned)strtoul(arg, NULL, 10)));
+    } else if (strcmp(verb, "speed") == 0 && n == 2) {
+        world_set_speed(t->w, strtod(arg, NULL));
+        say(t, "speed %gx", world_speed(t->w));
+    } else if ((strcmp(verb, "crash") == 0 || strcmp(verb, "restart") == 0) && node >= 0) {
+        if (verb[0] == 'c')
+            world_crash(t->w, (unsigned)node);
+        else
+            world_restart(t->w, (unsigned)node);
+        say(t, "%s %s", verb, arg);
+    } else if ((strcmp(verb, "partition") == 0 || strcmp(verb, "heal") == 0) && node >= 0) {
+        world_isolate(t->w, (unsigned)node, verb[0] == 'p');
+        say(t, "%s %s", verb, arg);
+    } else if (strcmp(verb, "byzantine") == 0 && node >= 0 && n == 3) {
+        for (int mode = 0; mode < BYZ_MODE_COUNT; mode++)
+            if (strcmp(arg2, byz_mode_name((byz_mode_t)mode)) == 0) {
+                world_set_byzantine(t->w, (unsigned)node, (byz_mode_t)mode);
+                say(t, "node %s is now %s", arg, arg2);
+                return;
+            }
+        say(t, "byzantine NODE honest|silent|garbage|replay|mute-half|wrong-state|equivocate");
+    } else {
+        say(t, "commands: rate N · burst N · speed X · crash|restart|partition|heal NODE · "
+            "byzantine NODE MODE");
+    }
+}
+
+static void
+command_key(tui_t *t, int ch)
+{
+    if (ch == '\n' || ch == KEY_ENTER) {
+        t->command[t->command_len] = '\0';
+        t->typing = false;
+        run_command(t, t->command);
+    } else if (ch == 27) {
+        t->typing = false;
+    } else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && t->command_len > 0) {
+        t->command_len--;
+    } else if (ch >= 32 && ch < 127 && t->command_len + 1 < sizeof t->command) {
+        t->command[t->command_len++] = (char)ch;
+    }
+}
+
+/* ---- keys ---- */
+
+static void
+select_block(tui_t *t, int delta)
+{
+    int64_t top = t->m.g[t->group].top;
+    int64_t b = t->block < 0 ? top : t->block;
+
+    b += delta;
+    t->block = b >= top ? -1 : b < 0 ? 0 : b; /* past the tip: follow the tip again */
+}
+
+static void
+key(tui_t *t, int ch)
+{
+    unsigned n = world_nnodes(t->w);
+
+    if (t->typing) {
+        command_key(t, ch);
+        return;
+    }
+    if (t->help && ch != ERR && ch != KEY_RESIZE) {
+        t->help = false;
+        return;
+    }
+    switch (ch) {
+    case 'q': case 'Q': t->quit = true; break;
+    case '?': case 'h': t->help = true; break;
+    case '\t': t->view = t->view % TUI_VIEWS + 1; break;
+    case KEY_BTAB: t->view = (t->view + TUI_VIEWS - 2) % TUI_VIEWS + 1; break;
+    case ' ':
+        world_set_paused(t->w, !world_paused(t->w));
+        say(t, world_paused(t->w) ? "paused" : "running");
+        break;
+    case 'n':
+        if (!world_step(t->w))
+            say(t, "stepping one event needs the simulator (bcoslab demo --sim)");
+        break;
+    case '+': case '=': world_set_speed(t->w, world_speed(t->w) * 2); break;
+    case '-': case '_': world_set_speed(t->w, world_speed(t->w) / 2); break;
+    case KEY_UP: t->node = (t->node + n - 1) % n; break;
+    case KEY_DOWN: t->node = (t->node + 1) % n; break;
+    case KEY_LEFT: select_block(t, -1); break;
+    case KEY_RIGHT: select_block(t, +1); break;
+    case KEY_HOME: t->block = 0; break;
+    case KEY_END: t->block = -1; break;
+    case 'c': toggle_crash(t); break;
+    case 'p': toggle_partition(t); break;
+    case 'b': cycle_byzantine(t); break;
+    case 't': say(t, "burst: %u transactions accepted", world_burst(t->w, TUI_BURST)); break;
+    case 'r': world_set_rate(t->w, world_rate(t->w) * 2 + (world_rate(t->w) == 0) * 50);
+              say(t, "load: %u tx/s per group", world_rate(t->w)); break;
+    case 'R': world_set_rate(t->w, world_rate(t->w) / 2);
+              say(t, "load: %u tx/s per group", world_rate(t->w)); break;
+    case 'g': t->group = (t->group + 1) % world_ngroups(t->w); t->block = -1; break;
+    case 'e': export_view(t); break;
+    case ':': t->typing = true; t->command_len = 0; break;
+    default:
+        if (ch >= '1' && ch <= '0' + TUI_VIEWS)
+            t->view = (unsigned)(ch - '0');
+    }
+}
+
+/* ---- drawing ---- */
+
+static void
+draw_view(tui_t *t, unsigned view, const tui_rect_t *r)
+{
+    switch (view) {
+    case TUI_VIEW_CHAIN: tui_view_chain(t, r); break;
+    case TUI_VIEW_GROUPS: tui_view_groups(t, r); break;
+    case TUI_VIEW_PBFT: tui_view_pbft(t, r); break;
+    case TUI_VIEW_DAG: tui_view_dag(t, r); break;
+    case TUI_VIEW_RAFT: tui_view_raft(t, r); break;
+    default: tui_view_stats(t, r); break;
+    }
+}
+
+static void
+draw_status(tui_t *t)
+{
+    tui_rect_t r = { 0, 0, 1, COLS };
+    const world_opts_t *o = world_opts(t->w);
+    uint64_t now = world_now(t->w);
+    int x = 0;
+    attr_t bar = tui_attr(t, TUI_BAR);
+
+    attron(bar);
+    mvhline(0, 0, ' ', COLS);
+    attroff(bar);
+    x += tui_put(&r, 0, x, bar | A_BOLD, " bcoslab ");
+    if (o->sim)
+        x += tui_put(&r, 0, x, bar, "│ sim seed %llu │ t=%llu.%03llus │ speed %gx ",
+                     (unsigned long long)o->seed, (unsigned long long)(now / 1000),
+                     (unsigned long long)(now % 1000), world_speed(t->w));
+    else
+        x += tui_put(&r, 0, x, bar, "│ threads │ t=%llu.%llus ", (unsigned long long)(now / 1000),
+                     (unsigned long long)(now % 1000 / 100));
+    x += tui_put(&r, 0, x, bar, "│ %s │ load %u tx/s │ node %s │ group %u (%s) ",
+                 world_paused(t->w) ? "PAUSED" : "running", world_rate(t->w),
+                 world_node_name(t->w, t->node), t->m.g[t->group].id, t->m.g[t->group].consensus);
+    for (unsigned v = 1; v <= TUI_VIEWS; v++)
+        x += tui_put(&r, 0, x, v == t->view ? tui_attr(t, TUI_LEADER) | A_REVERSE : bar,
+                     "%u %s ", v, tui_view_name(v));
+}
+
+static void
+draw_keys(tui_t *t)
+{
+    tui_rect_t r = { LINES - 1, 0, 1, COLS };
+
+    move(LINES - 1, 0);
+    clrtoeol();
+    if (t->typing) {
+        tui_put(&r, 0, 0, A_BOLD, ":%.*s", (int)t->command_len, t->command);
+        return;
+    }
+    if (t->message[0] != '\0' && real_ms() < t->message_until) {
+        tui_put(&r, 0, 0, tui_attr(t, TUI_WARN), "%s", t->message);
+        return;
+    }
+    tui_put(&r, 0, 0, tui_attr(t, TUI_DIM), "1-6/Tab view  ↑↓ node  ←→ block  g group  "
+            "space pause  n step  +- speed  c crash  p cut  b byzantine  t txs  r/R rate  "
+            "e export  : cmd  ? help  q quit");
+}
+
+static void
+draw_help(tui_t *t)
+{
+    static const char *const lines[] = {
+        "Views (number keys, Tab / Shift-Tab)",
+        "  1 Chain   blocks as cars linked to their parents; each node's tip; a header",
+        "  2 Groups  node × group: role, state, height, pool",
+        "  3 PBFT    this height's round: leader, phases, votes toward n − f, messages",
+        "  4 DAG     a block's transactions by level, conflicts as edges, the workers",
+        "  5 Raft    terms, roles, logs and commit indexes, elections",
+        "  6 Stats   TPS, commit latency, pools, messages and drops per second",
+        "Selection   ↑ ↓ node · ← → block (End: follow the tip) · g next group",
+        "Time        space pause/resume · n one event (--sim) · + - speed (--sim)",
+        "Faults      c crash/restart · p cut off/reconnect · b next Byzantine behaviour",
+        "Load        t burst of 100 txs per group · r double the rate · R halve it",
+        "Other       e export this view (DOT + SVG) · : command line · q quit",
+        "",
+        "Every number on screen comes from the nodes' own event log or from their ledgers.",
+        "Press any key.",
+    };
+    int h = (int)(sizeof lines / sizeof lines[0]) + 2, w = 84;
+    tui_rect_t r = { (LINES - h) / 2, (COLS - w) / 2, h, w };
+
+    if (r.y < 0) r.y = 0;
+    if (r.x < 0) r.x = 0;
+    if (r.w > COLS) r.w = COLS;
+    if (r.h > LINES) r.h = LINES;
+    for (int y = 0; y < r.h; y++)
+        mvhline(r.y + y, r.x, ' ', r.w);
+    tui_box(t, &r, "help");
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        tui_rect_t in = tui_inner(&r);
+
+        tui_put(&in, (int)i, 0, i == 0 || lines[i][0] != ' ' ? A_BOLD : A_NORMAL, "%s",
+                lines[i]);
+    }
+}
+
+/* One view at 80×24; on a big terminal the selected view and three others beside it. */
+static void
+draw(tui_t *t)
+{
+    int body = LINES - 2;
+
+    erase();
+    draw_status(t);
+    if (COLS >= TUI_BIG_COLS && LINES >= TUI_BIG_LINES) {
+        int half_w = COLS / 2, half_h = body / 2;
+        unsigned side = strcmp(t->m.g[t->group].consensus, "raft") == 0 ? TUI_VIEW_RAFT :
+                        TUI_VIEW_PBFT;
+        unsigned others[3] = { TUI_VIEW_GROUPS, side, TUI_VIEW_STATS };
+        tui_rect_t panes[4] = { { 1, 0, half_h, half_w }, { 1, half_w, half_h, COLS - half_w },
+                                { 1 + half_h, 0, body - half_h, half_w },
+                                { 1 + half_h, half_w, body - half_h, COLS - half_w } };
+        unsigned k = 0;
+
+        draw_view(t, t->view, &panes[0]);
+        for (unsigned i = 0; i < 3; i++)
+            if (others[i] != t->view)
+                draw_view(t, others[i], &panes[++k]);
+        if (k < 3)
+            draw_view(t, t->view == TUI_VIEW_CHAIN ? TUI_VIEW_DAG : TUI_VIEW_CHAIN, &panes[3]);
+    } else {
+        tui_rect_t r = { 1, 0, body, COLS };
+
+        draw_view(t, t->view, &r);
+    }
+    draw_keys(t);
+    if (t->help)
+        draw_help(t);
+    refresh();
+}
+
+static void
+start_colors(tui_t *t)
+{
+    t->colors = has_colors();
+    if (!t->colors)
+        return;
+    start_color();
+    use_default_colors();
+    init_pair(TUI_OK, COLOR_GREEN, -1);
+    init_pair(TUI_WARN, COLOR_YELLOW, -1);
+    init_pair(TUI_BAD, COLOR_RED, -1);
+    init_pair(TUI_TITLE, COLOR_CYAN, -1);
+    init_pair(TUI_LEADER, COLOR_MAGENTA, -1);
+    init_pair(TUI_DIM, COLOR_BLUE, -1);
+    init_pair(TUI_BAR, COLOR_BLACK, COLOR_CYAN);
+}
+
+int
+tui_run(world_t *w, const tui_opts_t *opts)
+{
+    tui_t *t = bl_xcalloc(1, sizeof *t);
+    uint64_t last, last_snapshot = 0;
+
+    t->w = w;
+    t->o = *opts;
+    t->view = opts->view >= 1 && opts->view <= TUI_VIEWS ? opts->view : TUI_VIEW_CHAIN;
+    t->group = opts->group < world_ngroups(w) ? opts->group : 0;
+    t->block = -1;
+    model_init(&t->m, w);
+    setlocale(LC_ALL, "");
+    initscr();
+    cbreak();
+    noecho();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    timeout(TUI_TICK_MS);
+    start_colors(t);
+    last = real_ms();
+    while (!t->quit) {
+        int ch = getch();
+        uint64_t now;
+
+        if (ch != ERR)
+            key(t, ch);
+        now = real_ms();
+        world_advance(w, now - last);
+        last = now;
+        model_update(&t->m, now - last_snapshot >= TUI_SNAPSHOT_MS);
+        if (now - last_snapshot >= TUI_SNAPSHOT_MS)
+            last_snapshot = now;
+        draw(t);
+    }
+    endwin();
+    if (t->have_dag)
+        model_dag_free(&t->dag);
+    model_free(&t->m);
+    free(t);
+    return 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * tui.h — the live terminal views of a running chain (`bcoslab demo`).
+ *
+ * tui_run takes over the terminal (ncurses), runs the world — stepping the simulator or
+ * watching the threads — and draws the views until the user presses q. See tui.c for the loop
+ * and the keys, tui_views*.c for the views.
+ */
+#ifndef BL_VIZ_TUI_H
+#define BL_VIZ_TUI_H
+
+#include "world.h"
+
+typedef struct {
+    unsigned view;        /* the view to start on, 1..TUI_VIEWS */
+    unsigned group;       /* the group to start on (index: 0 is group 1) */
+    const char *export_dir; /* where `e` writes its picture ("." if NULL) */
+} tui_opts_t;
+
+/* Returns 0 when the user quits; the terminal is restored whatever happens. */
+int tui_run(world_t *w, const tui_opts_t *opts);
+
+#endif
