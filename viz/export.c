@@ -108,7 +108,7 @@ dag_graph(model_t *m, unsigned k, int64_t number)
     trace.end_ns = d.steps;
     for (size_t i = 0; i < d.dag.count; i++)
         trace.runs[i] = (pte_run_t){ d.worker[i], d.step[i], d.step[i] + 1 };
-    g = dot_dag(&d.dag, &trace, number);
+    g = dot_dag_schedule(&d.dag, &trace, number);
     free(trace.runs);
 out:
     model_dag_free(&d);

@@ -18,6 +18,16 @@
 
 #define BYZ_KEEP 32        /* old messages kept for replaying */
 #define BYZ_GARBAGE_MAX 96 /* bytes of a made-up message */
+#define BYZ_GROUPS 16      /* groups whose sealer index a double voter remembers */
+#define BYZ_ECHOED 64      /* votes a double voter remembers having copied */
+
+/* A vote a double voter has copied already (it copies each once). */
+typedef struct {
+    unsigned group, type, to;
+    int64_t height;
+    uint64_t view;
+    uint8_t hash[32];
+} byz_vote_t;
 
 typedef struct {
     byz_mode_t mode;
@@ -28,6 +38,16 @@ typedef struct {
     node_t *node;
     bl_buf_t kept[BYZ_KEEP];
     size_t nkept;
+    /* double voting: its own sealer index per group (learnt from its own PBFT messages) and
+     * the votes it copied */
+    unsigned idx_group[BYZ_GROUPS];
+    uint64_t idx[BYZ_GROUPS];
+    size_t nidx;
+    byz_vote_t echoed[BYZ_ECHOED];
+    size_t nechoed;
+    bl_buf_t early[BYZ_KEEP];   /* votes heard before its own index was known: copied later */
+    unsigned early_from[BYZ_KEEP];
+    size_t nearly;
 } byz_node_t;
 
 static void
@@ -104,12 +124,117 @@ send_equivocating(byz_node_t *b, unsigned to, const uint8_t *frame, size_t len)
     bl_buf_free(&body);
 }
 
+/* ---- double voting ---- */
+
+static bool
+is_double_voter(const byz_node_t *b)
+{
+    return b->mode == BYZ_DOUBLE_VOTE || b->mode == BYZ_EQUIVOCATE;
+}
+
+static void double_vote(byz_node_t *b, unsigned from, const uint8_t *frame, size_t len);
+
+/* A PBFT message of this node's own tells its sealer index in that group; the votes it heard
+ * before it knew can be copied now. Returns whether the message is one of its own votes. */
+static bool
+learn_own_index(byz_node_t *b, const uint8_t *frame, size_t len)
+{
+    frame_t f;
+    pbft_msg_t m;
+    unsigned group;
+    bool vote;
+
+    if (frame_decode(frame, len, &f) != BL_OK || frame_module(f.protocol_id) != MODULE_PBFT ||
+        pbft_msg_decode(b->suite, f.packet_type, f.body, &m) != BL_OK)
+        return false;
+    vote = f.packet_type == PBFT_SIGN || f.packet_type == PBFT_COMMIT;
+    group = frame_group(f.protocol_id);
+    for (size_t i = 0; i < b->nidx; i++)
+        if (b->idx_group[i] == group) {
+            b->idx[i] = m.idx;
+            return vote;
+        }
+    if (b->nidx == BYZ_GROUPS)
+        return vote;
+    b->idx_group[b->nidx] = group;
+    b->idx[b->nidx++] = m.idx;
+    for (size_t i = 0; i < b->nearly && i < BYZ_KEEP; i++)
+        double_vote(b, b->early_from[i], b->early[i].data, b->early[i].len);
+    b->nearly = 0;
+    return vote;
+}
+
+static bool
+own_index(const byz_node_t *b, unsigned group, uint64_t *idx)
+{
+    for (size_t i = 0; i < b->nidx; i++)
+        if (b->idx_group[i] == group) {
+            *idx = b->idx[i];
+            return true;
+        }
+    return false;
+}
+
+/* Has this vote been copied already? If not, remember it. */
+static bool
+copied_before(byz_node_t *b, unsigned group, unsigned type, unsigned to, const pbft_msg_t *m)
+{
+    byz_vote_t v = { .group = group, .type = type, .to = to, .height = m->height,
+                     .view = m->view };
+    size_t have = b->nechoed < BYZ_ECHOED ? b->nechoed : BYZ_ECHOED;
+
+    memcpy(v.hash, m->block_hash, 32);
+    for (size_t i = 0; i < have; i++) {
+        const byz_vote_t *e = &b->echoed[i];
+
+        if (e->group == v.group && e->type == v.type && e->to == v.to &&
+            e->height == v.height && e->view == v.view && memcmp(e->hash, v.hash, 32) == 0)
+            return true;
+    }
+    b->echoed[b->nechoed++ % BYZ_ECHOED] = v;
+    return false;
+}
+
+/* A SignReq or CommitReq from a peer goes back to that peer as this node's own vote: each
+ * honest node hears the liar agree with it, whatever it voted for. (Honest nodes keep the
+ * first vote of each sealer in a view, so the liar never tells anyone its own honest vote:
+ * byz_send drops it.) */
+static void
+double_vote(byz_node_t *b, unsigned from, const uint8_t *frame, size_t len)
+{
+    frame_t f;
+    pbft_msg_t m;
+    bl_buf_t body = BL_BUF_INIT;
+    unsigned group;
+
+    if (from == b->outer->self || frame_decode(frame, len, &f) != BL_OK ||
+        frame_module(f.protocol_id) != MODULE_PBFT ||
+        (f.packet_type != PBFT_SIGN && f.packet_type != PBFT_COMMIT) ||
+        pbft_msg_decode(b->suite, f.packet_type, f.body, &m) != BL_OK)
+        return;
+    group = frame_group(f.protocol_id);
+    if (!own_index(b, group, &m.idx)) {
+        bl_buf_clear(&b->early[b->nearly % BYZ_KEEP]);
+        bl_buf_append(&b->early[b->nearly % BYZ_KEEP], frame, len);
+        b->early_from[b->nearly++ % BYZ_KEEP] = from;
+        return;
+    }
+    if (copied_before(b, group, f.packet_type, from, &m))
+        return;
+    pbft_msg_sign(b->suite, b->key, &m);
+    pbft_msg_encode(&m, &body);
+    frame_send(b->outer, from, group, MODULE_PBFT, f.packet_type, bl_buf_span(&body));
+    bl_buf_free(&body);
+}
+
 static void
 byz_send(void *owner, unsigned to, const uint8_t *frame, size_t len)
 {
     byz_node_t *b = owner;
     size_t have = b->nkept < BYZ_KEEP ? b->nkept : BYZ_KEEP;
 
+    if (is_double_voter(b) && learn_own_index(b, frame, len))
+        return; /* its own vote: it tells each peer what that peer wants to hear instead */
     switch (b->mode) {
     case BYZ_SILENT:
         return;
@@ -170,15 +295,21 @@ byz_destroy(void *p)
     byz_node_t *b = p;
 
     node_free(b->node);
-    for (size_t i = 0; i < BYZ_KEEP; i++)
+    for (size_t i = 0; i < BYZ_KEEP; i++) {
         bl_buf_free(&b->kept[i]);
+        bl_buf_free(&b->early[i]);
+    }
     free(b);
 }
 
 static void
 byz_on_message(void *p, unsigned from, const uint8_t *bytes, size_t len)
 {
-    node_on_message(((byz_node_t *)p)->node, from, bytes, len);
+    byz_node_t *b = p;
+
+    if (is_double_voter(b))
+        double_vote(b, from, bytes, len);
+    node_on_message(b->node, from, bytes, len);
 }
 
 static void
@@ -213,6 +344,7 @@ byz_mode_name(byz_mode_t mode)
 {
     static const char *const names[BYZ_MODE_COUNT] = {
         "honest", "silent", "garbage", "replay", "mute-half", "wrong-state", "equivocate",
+        "double-vote",
     };
 
     return (unsigned)mode < BYZ_MODE_COUNT ? names[mode] : "?";

@@ -14,7 +14,13 @@
  *                 block hash other than the one it executed, properly signed with its key
  *   BYZ_EQUIVOCATE   a PBFT leader that proposes two different blocks at once: the odd-numbered
  *                 nodes get a twin of its block (another timestamp, so another hash), properly
- *                 signed — the classic attack PBFT's quorums are built to defeat
+ *                 signed — the classic attack PBFT's quorums are built to defeat. Like any
+ *                 liar it also votes for both (as BYZ_DOUBLE_VOTE does)
+ *   BYZ_DOUBLE_VOTE  a PBFT sealer that tells everyone it agrees: every SignReq or CommitReq it
+ *                 receives goes back to its sender as the liar's own, properly signed (its
+ *                 honest votes it never sends).
+ *                 Alone (f = 1) it changes nothing; with an equivocating leader it is the
+ *                 f + 1st Byzantine node, and two honest nodes commit different blocks
  */
 #ifndef BL_NODE_BYZANTINE_H
 #define BL_NODE_BYZANTINE_H
@@ -30,6 +36,7 @@ typedef enum {
     BYZ_MUTE_TO,
     BYZ_WRONG_STATE,
     BYZ_EQUIVOCATE,
+    BYZ_DOUBLE_VOTE,
 } byz_mode_t;
 
 typedef struct {
@@ -47,8 +54,9 @@ node_t *byz_inner(void *wrapped);
  * it on the node's own thread (threads_call) or between simulator steps. */
 void byz_set_mode(void *wrapped, byz_mode_t mode);
 
-/* "honest", "silent", "garbage", "replay", "mute-half", "wrong-state", "equivocate". */
+/* "honest", "silent", "garbage", "replay", "mute-half", "wrong-state", "equivocate",
+ * "double-vote". */
 const char *byz_mode_name(byz_mode_t mode);
-#define BYZ_MODE_COUNT 7
+#define BYZ_MODE_COUNT 8
 
 #endif

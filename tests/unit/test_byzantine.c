@@ -228,6 +228,69 @@ pbft_with_f_plus_one_silent_sealers_stops_committing(void **state)
     cu_close(&c);
 }
 
+/* A double voter alone (f = 1) changes nothing: its copied votes only repeat what honest nodes
+ * already said, and the honest three agree on every block. */
+static void
+pbft_lone_double_voter_changes_nothing(void **state)
+{
+    byz_mode_t modes[4] = { BYZ_HONEST, BYZ_DOUBLE_VOTE, BYZ_HONEST, BYZ_HONEST };
+    cu_cluster_t c;
+
+    (void)state;
+    pbft_with(4, modes, "0,2,3", &c);
+    assert_agree(&c, 0, 2);
+    assert_agree(&c, 0, 3);
+    assert_agree(&c, 2, 3);
+    cu_close(&c);
+}
+
+/* Two honest nodes' blocks at height h differ? */
+static bool
+forked_at(cu_cluster_t *c, unsigned a, unsigned b, int64_t h)
+{
+    block_t x, y;
+    uint8_t hx[32], hy[32];
+
+    assert_int_equal(group_block(node_group(cu_node(c, a), 1), h, &x), BL_OK);
+    assert_int_equal(group_block(node_group(cu_node(c, b), 1), h, &y), BL_OK);
+    block_hash(c->suite, &x, hx);
+    block_hash(c->suite, &y, hy);
+    block_free(&x);
+    block_free(&y);
+    return memcmp(hx, hy, 32) != 0;
+}
+
+static bool
+both_committed_one(void *arg)
+{
+    cu_cluster_t *c = arg;
+
+    return cu_height(c, 2, 1) >= 1 && cu_height(c, 3, 1) >= 1;
+}
+
+/* What breaks with f + 1 Byzantine sealers, safety this time (§2.1: n = 4 tolerates f = 1;
+ * the lesson 08-pbft explains it). Node 0 leads height 1 here and equivocates: node 2 (even)
+ * gets block X, node 3 (odd) its twin Y. Nodes 0 and 1 tell each honest node they agree with
+ * it: node 2 counts signs for X from 2, 0 and 1 — n − f = 3; node 3 for Y from 3, 0 and 1. The two quorums overlap only in the two
+ * liars, where PBFT's proof needs an honest node in the overlap (2f + 1 of 3f + 1 leaves f + 1
+ * in common, one of them honest while at most f lie). So honest nodes 2 and 3 both commit a
+ * block 1 — different ones: the chain has forked. */
+static void
+pbft_with_f_plus_one_colluding_sealers_two_honest_nodes_commit_different_blocks(void **state)
+{
+    byz_mode_t modes[4] = { BYZ_EQUIVOCATE, BYZ_DOUBLE_VOTE, BYZ_HONEST, BYZ_HONEST };
+    cu_cluster_t c;
+
+    (void)state;
+    cu_open(&c, 5, 4);
+    cu_group_with(&c, 1, "0,1,2,3", "0,1,2,3", "pbft");
+    cu_start_byzantine(&c, modes);
+    cu_submit_users(&c, 0, 1, 4);
+    assert_true(sim_run_until(c.sim, both_committed_one, &c, LIMIT_MS));
+    assert_true(forked_at(&c, 2, 3, 1));
+    cu_close(&c);
+}
+
 int
 main(void)
 {
@@ -240,6 +303,8 @@ main(void)
         cmocka_unit_test(pbft_lone_wrong_state_signer_cannot_reach_a_quorum),
         cmocka_unit_test(pbft_equivocating_leader_never_splits_the_honest_nodes),
         cmocka_unit_test(pbft_with_f_plus_one_silent_sealers_stops_committing),
+        cmocka_unit_test(pbft_lone_double_voter_changes_nothing),
+        cmocka_unit_test(pbft_with_f_plus_one_colluding_sealers_two_honest_nodes_commit_different_blocks),
     };
 
     return cmocka_run_group_tests_name("byzantine", tests, NULL, NULL);

@@ -70,6 +70,10 @@ Agraph_t *dot_chain(unsigned group, const dot_block_t *blocks, size_t n, const d
  * of one level side by side; serial barriers drawn double and grey. With a trace (NULL: none)
  * each box also says which worker ran it and for how long. */
 Agraph_t *dot_dag(const txdag_t *dag, const pte_trace_t *trace, int64_t block_number);
+/* The same with a planned schedule instead of a measured trace (the TUI's DAG view): each
+ * run's start_ns is its time step, the schedule's end_ns the number of steps. */
+Agraph_t *dot_dag_schedule(const txdag_t *dag, const pte_trace_t *schedule,
+                           int64_t block_number);
 
 /* ---- groups and their members (dot_groups.c) ---- */
 

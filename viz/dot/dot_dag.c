@@ -82,20 +82,23 @@ cat_fields(bl_buf_t *out, const txdag_node_t *n)
         dot_cat(out, "<TR><TD><I>+%zu more</I></TD></TR>", n->criticals.count - shown);
 }
 
-/* "worker 2, 35 µs" or "serial executor, 35 µs". */
+/* "worker 2, 35 µs" or "serial executor, 35 µs"; for a schedule "worker 2, step 4". */
 static void
-cat_run(bl_buf_t *out, const pte_run_t *run)
+cat_run(bl_buf_t *out, const pte_run_t *run, bool steps)
 {
     uint64_t us = run->end_ns > run->start_ns ? (run->end_ns - run->start_ns) / 1000 : 0;
 
-    if (run->worker == 0)
+    if (steps)
+        dot_cat(out, "<TR><TD>worker %u, step %" PRIu64 "</TD></TR>", run->worker,
+                run->start_ns);
+    else if (run->worker == 0)
         dot_cat(out, "<TR><TD>serial executor, %" PRIu64 " \xc2\xb5s</TD></TR>", us);
     else
         dot_cat(out, "<TR><TD>worker %u, %" PRIu64 " \xc2\xb5s</TD></TR>", run->worker, us);
 }
 
 static void
-tx_label(const txdag_t *dag, const pte_trace_t *trace, size_t i, bl_buf_t *out)
+tx_label(const txdag_t *dag, const pte_trace_t *trace, bool steps, size_t i, bl_buf_t *out)
 {
     const txdag_node_t *n = &dag->nodes[i];
 
@@ -104,7 +107,7 @@ tx_label(const txdag_t *dag, const pte_trace_t *trace, size_t i, bl_buf_t *out)
             n->level);
     cat_fields(out, n);
     if (trace != NULL)
-        cat_run(out, &trace->runs[i]);
+        cat_run(out, &trace->runs[i], steps);
     dot_cat(out, "</TABLE>");
 }
 
@@ -131,7 +134,7 @@ style_tx(Agnode_t *t, const txdag_node_t *n, const pte_run_t *run)
 
 /* Each level a row: a same-rank subgraph holding that level's transactions. */
 static void
-add_txs(Agraph_t *g, const txdag_t *dag, const pte_trace_t *trace)
+add_txs(Agraph_t *g, const txdag_t *dag, const pte_trace_t *trace, bool steps)
 {
     for (unsigned level = 0; level < dag->nlevels; level++) {
         char name[32];
@@ -148,7 +151,7 @@ add_txs(Agraph_t *g, const txdag_t *dag, const pte_trace_t *trace)
                 continue;
             snprintf(name, sizeof name, "tx%zu", i);
             t = dot_node_add(row, name);
-            tx_label(dag, trace, i, &label);
+            tx_label(dag, trace, steps, i, &label);
             dot_set_html(t, "label", dot_str(&label));
             style_tx(t, &dag->nodes[i], trace != NULL ? &trace->runs[i] : NULL);
             bl_buf_free(&label);
@@ -181,8 +184,8 @@ add_waits(Agraph_t *g, const txdag_t *dag)
 }
 
 static void
-title(const txdag_t *dag, const pte_trace_t *trace, int64_t block_number, char *out,
-      size_t cap)
+title(const txdag_t *dag, const pte_trace_t *trace, bool steps, int64_t block_number,
+      char *out, size_t cap)
 {
     size_t barriers = 0;
     int len;
@@ -195,14 +198,17 @@ title(const txdag_t *dag, const pte_trace_t *trace, int64_t block_number, char *
                    barriers, dag->nedges, dag->nlevels);
     if (trace == NULL || len < 0 || (size_t)len >= cap)
         return;
-    if (trace->workers == 0)
+    if (steps)
+        snprintf(out + len, cap - (size_t)len, "\nscheduled on %u workers, one step per tx: "
+                 "%" PRIu64 " steps", trace->workers, trace->end_ns);
+    else if (trace->workers == 0)
         snprintf(out + len, cap - (size_t)len, "\nrun by the serial executor");
     else
         snprintf(out + len, cap - (size_t)len, "\nrun on %u workers", trace->workers);
 }
 
-Agraph_t *
-dot_dag(const txdag_t *dag, const pte_trace_t *trace, int64_t block_number)
+static Agraph_t *
+build_dag(const txdag_t *dag, const pte_trace_t *trace, bool steps, int64_t block_number)
 {
     char heading[320];
     Agraph_t *g;
@@ -216,12 +222,28 @@ dot_dag(const txdag_t *dag, const pte_trace_t *trace, int64_t block_number)
                 trace->count, dag->count);
         return NULL;
     }
-    title(dag, trace, block_number, heading, sizeof heading);
+    title(dag, trace, steps, block_number, heading, sizeof heading);
     g = dot_graph_new("txdag", heading, "TB");
     if (g == NULL)
         return NULL;
     dot_set(g, "ranksep", "0.5");
-    add_txs(g, dag, trace);
+    add_txs(g, dag, trace, steps);
     add_waits(g, dag);
     return g;
+}
+
+Agraph_t *
+dot_dag(const txdag_t *dag, const pte_trace_t *trace, int64_t block_number)
+{
+    return build_dag(dag, trace, false, block_number);
+}
+
+Agraph_t *
+dot_dag_schedule(const txdag_t *dag, const pte_trace_t *schedule, int64_t block_number)
+{
+    if (schedule == NULL) {
+        bl_fail(BL_E_INVALID, "dot_dag_schedule: no schedule");
+        return NULL;
+    }
+    return build_dag(dag, schedule, true, block_number);
 }
