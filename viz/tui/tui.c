@@ -299,9 +299,9 @@ draw_keys(tui_t *t)
         tui_put(&r, 0, 0, tui_attr(t, TUI_WARN), "%s", t->message);
         return;
     }
-    tui_put(&r, 0, 0, tui_attr(t, TUI_DIM), "1-6/Tab view  ↑↓ node  ←→ block  g group  "
-            "space pause  n step  +- speed  c crash  p cut  b byzantine  t txs  r/R rate  "
-            "e export  : cmd  ? help  q quit");
+    tui_put(&r, 0, 0, tui_attr(t, TUI_DIM), "? help  q quit  1-6 view  ↑↓ node  space pause"
+            "  c crash  p cut  b byzantine  t txs  g group  ←→ block  n step  +- speed  "
+            "r/R rate  e export  : cmd");
 }
 
 static void
@@ -309,19 +309,19 @@ draw_help(tui_t *t)
 {
     static const char *const lines[] = {
         "Views (number keys, Tab / Shift-Tab)",
-        "  1 Chain   blocks as cars linked to their parents; each node's tip; a header",
+        "  1 Chain   blocks as cars linked by parent hash, each node's tip, a header",
         "  2 Groups  node × group: role, state, height, pool",
-        "  3 PBFT    this height's round: leader, phases, votes toward n − f, messages",
-        "  4 DAG     a block's transactions by level, conflicts as edges, the workers",
+        "  3 PBFT    the round: leader, phases, votes toward n − f, messages",
+        "  4 DAG     a block's txs by level, conflicts as edges, the workers",
         "  5 Raft    terms, roles, logs and commit indexes, elections",
         "  6 Stats   TPS, commit latency, pools, messages and drops per second",
-        "Selection   ↑ ↓ node · ← → block (End: follow the tip) · g next group",
-        "Time        space pause/resume · n one event (--sim) · + - speed (--sim)",
-        "Faults      c crash/restart · p cut off/reconnect · b next Byzantine behaviour",
-        "Load        t burst of 100 txs per group · r double the rate · R halve it",
-        "Other       e export this view (DOT + SVG) · : command line · q quit",
+        "Selection   ↑ ↓ node · ← → block (End: the tip) · g next group",
+        "Time        space pause · n one event (--sim) · + - speed (--sim)",
+        "Faults      c crash/restart · p cut off/heal · b next Byzantine mode",
+        "Load        t burst of 100 txs per group · r double the rate · R halve",
+        "Other       e export the view (DOT + SVG) · : command line · q quit",
         "",
-        "Every number on screen comes from the nodes' own event log or from their ledgers.",
+        "Every number comes from the nodes' event log or from their ledgers.",
         "Press any key.",
     };
     int h = (int)(sizeof lines / sizeof lines[0]) + 2, w = 84;
@@ -399,6 +399,7 @@ tui_run(world_t *w, const tui_opts_t *opts)
 {
     tui_t *t = bl_xcalloc(1, sizeof *t);
     uint64_t last, last_snapshot = 0;
+    SCREEN *screen = NULL;
 
     t->w = w;
     t->o = *opts;
@@ -407,7 +408,11 @@ tui_run(world_t *w, const tui_opts_t *opts)
     t->block = -1;
     model_init(&t->m, w);
     setlocale(LC_ALL, "");
-    initscr();
+    if (opts->in != NULL || opts->out != NULL)
+        screen = newterm(NULL, opts->out != NULL ? opts->out : stdout,
+                         opts->in != NULL ? opts->in : stdin);
+    else
+        initscr();
     cbreak();
     noecho();
     keypad(stdscr, TRUE);
@@ -415,7 +420,7 @@ tui_run(world_t *w, const tui_opts_t *opts)
     timeout(TUI_TICK_MS);
     start_colors(t);
     last = real_ms();
-    while (!t->quit) {
+    while (!t->quit && (opts->stop == NULL || !atomic_load(opts->stop))) {
         int ch = getch();
         uint64_t now;
 
@@ -430,6 +435,8 @@ tui_run(world_t *w, const tui_opts_t *opts)
         draw(t);
     }
     endwin();
+    if (screen != NULL)
+        delscreen(screen);
     if (t->have_dag)
         model_dag_free(&t->dag);
     model_free(&t->m);

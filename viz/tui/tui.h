@@ -8,12 +8,20 @@
 #ifndef BL_VIZ_TUI_H
 #define BL_VIZ_TUI_H
 
+#include <stdatomic.h>
+#include <stdio.h>
+
 #include "world.h"
 
 typedef struct {
     unsigned view;        /* the view to start on, 1..TUI_VIEWS */
     unsigned group;       /* the group to start on (index: 0 is group 1) */
     const char *export_dir; /* where `e` writes its picture ("." if NULL) */
+    /* Drawing somewhere else than this terminal (bench tps --with-tui: a pseudo-terminal):
+     * both NULL for stdin/stdout. */
+    FILE *in, *out;
+    /* When set, the loop ends as if q was pressed (NULL: only q ends it). */
+    atomic_bool *stop;
 } tui_opts_t;
 
 /* Returns 0 when the user quits; the terminal is restored whatever happens. */

@@ -238,8 +238,8 @@ tui_view_raft(tui_t *t, const tui_rect_t *box)
                 g->id, g->consensus);
         return;
     }
-    tui_put(&r, 0, 0, A_NORMAL, "Raft survives f < n/2 crashed nodes, never a lying one. "
-            "Log entries are blocks.");
+    tui_put(&r, 0, 0, A_NORMAL, "Raft survives f < n/2 crashes, never a liar. Its log "
+            "entries are blocks.");
     tui_put(&r, 1, 0, A_BOLD, "node state     term  role       follows  log  commit  votes");
     for (unsigned i = 0; i < t->m.nnodes; i++) {
         const model_member_t *me = &g->m[i];
