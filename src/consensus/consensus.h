@@ -10,8 +10,12 @@
  *
  *     engine                         group (node/group.c)
  *     ------                         --------------------
+ *     pending()               ->     how many txs wait in the pool
  *     seal(blk, max)          ->     pending txs on top of the tip, header filled
+ *     senders(blk)            ->     the sender of each tx of a block decoded without them: from
+ *                                    the pool if it verified that tx, recovered otherwise
  *     execute(blk)            ->     run it, fill its roots, keep the state aside (not committed)
+ *     executed(hash)          ->     is the state kept aside that of the block with this hash?
  *     commit(blk)             ->     write the executed block (with its signatures) for good
  *     abandon()               ->     forget an executed block that will not be committed
  *     apply(blk)              ->     execute + check the roots + commit, in one go (a block
@@ -51,13 +55,25 @@ typedef struct {
     size_t (*sealers)(void *g, uint8_t (*ids)[64], unsigned *nodes, size_t max);
     /* tx_count_limit in force for the next block. */
     uint64_t (*tx_limit)(void *g);
+    /* How many txs wait in the pool (some may turn out stale when sealed). */
+    size_t (*pending)(void *g);
     /* A new block on top of the tip with up to max pending txs: parentHash, number,
      * timestamp, the sealer list and this node as its sealer. Returns how many txs it holds
      * (0: the pool is empty; blk is still a valid empty block). blk must be block_init'ed. */
     size_t (*seal)(void *g, block_t *blk, uint64_t max);
+    /* Fill the sender of every tx of blk, decoded with block_decode_unverified. The pool
+     * verified most of them on arrival (same hash, same bytes, same sender): those are taken
+     * from it, and only the others are recovered — what FISCO's PBFT does with a PrepareReq.
+     * BL_E_SIGNATURE if one does not verify. */
+    int (*senders)(void *g, block_t *blk);
     /* Execute blk: replaces its receipts and fills stateRoot, receiptsRoot, dbHash. The
      * executed state waits for commit() or abandon(); executing another block abandons it. */
     int (*execute)(void *g, block_t *blk);
+    /* Does the group still hold, uncommitted, the state of the block it executed last, and is
+     * that block's (executed) hash `hash`? Then commit() may write it as it is, without
+     * executing it again: anything that could have changed the state since (abandon, a block
+     * from sync, another execution) has made this false. */
+    bool (*executed)(void *g, const uint8_t hash[32]);
     /* Commit the block executed last (blk, now with its signature list). */
     int (*commit)(void *g, const block_t *blk);
     void (*abandon)(void *g);

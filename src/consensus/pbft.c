@@ -30,6 +30,11 @@
  * with it the leader. An empty block (the leader had no txs for 1 s) is never stored either:
  * its arrival just moves everyone to the next view and so to the next leader.
  *
+ * Each costly step happens once per sealer, as in FISCO: a tx's sender is recovered when the
+ * pool admits it, and a Prepare's senders are taken from the pool (only a tx the pool lacks is
+ * verified again); a block is executed when its Prepare comes, and that executed state is what
+ * is committed (commit_locked executes again only if the state was dropped meanwhile).
+ *
  * Where we are stricter than FISCO 2.x, and why: FISCO's sealers sign any valid Prepare and
  * only the leader re-proposes its own backup. Here a locked sealer signs nothing but its locked
  * block, and shows that block to each new leader (a PrepareReq from a non-leader: a "hint"),
@@ -140,14 +145,40 @@ send_vote(consensus_t *c, unsigned type, uint64_t view, const uint8_t hash[32])
 
 /* ---- the round ---- */
 
-/* Keeping a proposal decoded saves decoding it again at commit: decoding a block recovers the
- * sender of every transaction, the costliest step of all. */
+/* Keeping a proposal decoded (and executed) saves decoding and executing it again at commit. */
 static void
 drop_decoded(block_t *b, bool *has)
 {
     if (*has)
         block_free(b);
     *has = false;
+}
+
+/* Take the block out of `from` (it is left empty): a move, not a copy of a thousand txs. */
+static void
+move_decoded(block_t *to, bool *has_to, block_t *from, bool *has_from)
+{
+    drop_decoded(to, has_to);
+    if (!*has_from)
+        return;
+    *to = *from;
+    *has_to = true;
+    block_init(from);
+    *has_from = false;
+}
+
+/* Decode a proposed block and find its senders. Recovering a sender is the costliest step of
+ * all, and this node's pool did it already for nearly every tx of the block when the tx
+ * arrived: so, as FISCO's PBFT does with a PrepareReq, the senders come from the pool and only
+ * the txs it lacks are verified (host senders()). */
+int
+pbft_decode_block(consensus_t *c, bl_span_t raw, block_t *blk)
+{
+    int rc = block_decode_unverified(c->h.suite, raw, blk);
+
+    if (rc == BL_OK && (rc = c->h.senders(c->h.g, blk)) != BL_OK)
+        block_free(blk);
+    return rc;
 }
 
 void
@@ -171,20 +202,27 @@ count_votes(const pbft_vote_t *votes, size_t n, uint64_t view, const uint8_t has
     return k;
 }
 
-/* Phase 3 done: n-f commits. Execute the locked block once more (the group may have dropped
- * the executed state since: execution is deterministic, so the hash must come out the same),
- * put the commit signatures into its sigList, and commit it. */
+/* Phase 3 done: n-f commits. Put the commit signatures into the locked block's sigList and
+ * commit it. In the usual case the group still holds the state of that very block, executed
+ * when its Prepare came (same executed hash): FISCO commits that cached executed block, and so
+ * do we. Otherwise — a view change or a sync dropped the state, I executed another block
+ * since, or I restarted from the backup — execute it once more: execution is deterministic, so
+ * the hash must come out the same. */
 static void
 commit_locked(consensus_t *c)
 {
     block_t blk;
     uint8_t hash[32];
+    bool kept = c->has_lock_decoded && c->h.executed(c->h.g, c->lock_hash);
 
-    if (c->has_lock_decoded)
-        block_copy(&blk, &c->lock_decoded);
-    else if (block_decode(c->h.suite, bl_buf_span(&c->lock_block), &blk) != BL_OK)
+    if (c->has_lock_decoded) { /* taken, not copied: a failed commit decodes lock_block again */
+        blk = c->lock_decoded;
+        block_init(&c->lock_decoded);
+        c->has_lock_decoded = false;
+    } else if (pbft_decode_block(c, bl_buf_span(&c->lock_block), &blk) != BL_OK) {
         return;
-    if (c->h.execute(c->h.g, &blk) != BL_OK)
+    }
+    if (!kept && c->h.execute(c->h.g, &blk) != BL_OK)
         goto refuse;
     block_hash(c->h.suite, &blk, hash);
     if (memcmp(hash, c->lock_hash, 32) != 0)
@@ -233,11 +271,7 @@ check_signs(consensus_t *c)
     memcpy(c->lock_hash, c->prep_exec_hash, 32);
     bl_buf_clear(&c->lock_block);
     bl_buf_append(&c->lock_block, c->prep_block.data, c->prep_block.len);
-    drop_decoded(&c->lock_decoded, &c->has_lock_decoded);
-    if (c->has_prep_decoded) {
-        block_copy(&c->lock_decoded, &c->prep_decoded);
-        c->has_lock_decoded = true;
-    }
+    move_decoded(&c->lock_decoded, &c->has_lock_decoded, &c->prep_decoded, &c->has_prep_decoded);
     if (pbft_backup_save(c) != BL_OK) {
         c->locked = false; /* no commit without a backup: a crash could fork */
         return;
@@ -251,7 +285,7 @@ static int
 check_block(consensus_t *c, const pbft_msg_t *m, block_t *blk)
 {
     uint8_t hash[32];
-    int rc = block_decode(c->h.suite, m->block, blk);
+    int rc = pbft_decode_block(c, m->block, blk);
 
     if (rc != BL_OK)
         return rc;
@@ -313,8 +347,9 @@ on_prepare(consensus_t *c, unsigned from, const pbft_msg_t *m)
     c->prep_view = m->view;
     block_hash(c->h.suite, &blk, c->prep_exec_hash);
     bl_buf_append(&c->prep_block, m->block.ptr, m->block.len);
-    block_copy(&c->prep_decoded, &blk);
+    c->prep_decoded = blk; /* executed, with its receipts: kept for the commit */
     c->has_prep_decoded = true;
+    block_init(&blk);
     if (!c->locked || memcmp(c->lock_hash, c->prep_exec_hash, 32) == 0) {
         phase(c, PBFT_PHASE_PREPARED);
         send_vote(c, PBFT_SIGN, m->view, c->prep_exec_hash);
@@ -442,7 +477,7 @@ pbft_new_round(consensus_t *c)
     phase(c, PBFT_PHASE_IDLE);
     pbft_arm_view_timer(c);
     if (pbft_leader(c, c->view) == (uint64_t)c->me)
-        pbft_arm_seal(c, c->locked ? 0 : PBFT_MIN_BLOCK_MS);
+        pbft_arm_seal(c, 0); /* a lock or a full pool goes at once; the timer knows */
     if (!c->locked)
         return;
     pbft_send_hint(c);

@@ -58,7 +58,7 @@ struct consensus {
     bool has_prepare;
     uint64_t prep_view;
     bl_buf_t prep_block;                     /* encoded, as proposed */
-    block_t prep_decoded;                    /* decoded once, senders recovered */
+    block_t prep_decoded;                    /* decoded once, senders found, executed */
     bool has_prep_decoded;
     uint8_t prep_exec_hash[32];              /* the hash after execution */
     /* the lock: n-f signed this block (persisted in the backup) */
@@ -98,6 +98,8 @@ void pbft_send(consensus_t *c, pbft_msg_t *m, int to);
 /* A new height or view begins: timers, the leader's turn, my lock shown to the leader. */
 void pbft_new_round(consensus_t *c);
 void pbft_forget_prepare(consensus_t *c);
+/* Decode a proposed block with the senders of its txs (from the pool where it has them). */
+int pbft_decode_block(consensus_t *c, bl_span_t raw, block_t *blk);
 
 /* pbft_queue.c */
 void pbft_future_free(pbft_future_t *f);

@@ -180,7 +180,9 @@ raft_become_follower(consensus_t *c, uint64_t term, int leader)
 /* ---- applying committed entries ---- */
 
 /* Apply entry index: a no-op does nothing; a block at or below the tip is already in the
- * ledger; the next block is committed (the leader's own, executed) or applied. */
+ * ledger; the next block is committed (the leader's own, executed) or applied. The senders of
+ * its txs come from the pool, which verified nearly all of them on arrival; only the others
+ * are recovered (host senders(), as PBFT does). */
 static int
 apply_one(consensus_t *c, uint64_t index)
 {
@@ -192,7 +194,7 @@ apply_one(consensus_t *c, uint64_t index)
 
     if (e == NULL || e->block.len == 0)
         return BL_OK;
-    if ((rc = block_decode(c->h.suite, bl_buf_span(&e->block), &blk)) != BL_OK)
+    if ((rc = block_decode_unverified(c->h.suite, bl_buf_span(&e->block), &blk)) != BL_OK)
         return rc;
     c->h.tip(c->h.g, &tip, hash);
     if (blk.header.number > tip + 1) {
@@ -200,8 +202,8 @@ apply_one(consensus_t *c, uint64_t index)
                      (long long)blk.header.number, (long long)tip);
         goto out;
     }
-    if (blk.header.number <= tip)
-        goto out;
+    if (blk.header.number <= tip || (rc = c->h.senders(c->h.g, &blk)) != BL_OK)
+        goto out; /* synced already (no senders needed), or a signature that does not verify */
     c->in_host = true;
     if (index == c->exec_index)
         rc = c->h.commit(c->h.g, &blk);
@@ -215,21 +217,28 @@ out:
     return rc;
 }
 
-static void
-apply_committed(consensus_t *c)
+void
+raft_apply_committed(consensus_t *c)
 {
     while (c->applied < c->commit && apply_one(c, c->applied + 1) == BL_OK)
         c->applied++;
 }
 
+bool
+raft_raise_commit(consensus_t *c, uint64_t index)
+{
+    if (index <= c->commit)
+        return false;
+    c->commit = index;
+    raft_emit(c, EV_RAFT_COMMIT, -1, (int64_t)index, (int64_t)c->log.term);
+    return true;
+}
+
 void
 raft_set_commit(consensus_t *c, uint64_t index)
 {
-    if (index <= c->commit)
-        return;
-    c->commit = index;
-    raft_emit(c, EV_RAFT_COMMIT, -1, (int64_t)index, (int64_t)c->log.term);
-    apply_committed(c);
+    if (raft_raise_commit(c, index))
+        raft_apply_committed(c);
 }
 
 /* ---- elections ---- */
@@ -474,7 +483,7 @@ raft_on_commit(consensus_t *c, const block_t *blk)
     if (c->in_host)
         return;
     c->exec_index = 0;
-    apply_committed(c); /* an entry may have waited for sync to fill a gap */
+    raft_apply_committed(c); /* an entry may have waited for sync to fill a gap */
 }
 
 const consensus_ops_t raft_ops = {

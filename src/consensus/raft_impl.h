@@ -52,6 +52,9 @@ void raft_send(consensus_t *c, unsigned to, unsigned type, const bl_buf_t *body)
 void raft_become_follower(consensus_t *c, uint64_t term, int leader);
 /* Raise commitIndex to index and apply what became committed. */
 void raft_set_commit(consensus_t *c, uint64_t index);
+/* The same in two steps: raise commitIndex (true if it moved), and apply. */
+bool raft_raise_commit(consensus_t *c, uint64_t index);
+void raft_apply_committed(consensus_t *c);
 
 /* raft_leader.c */
 void raft_become_leader(consensus_t *c);

@@ -70,8 +70,13 @@ advance_commit(consensus_t *c)
         for (size_t i = 0; i < c->nsealers; i++)
             count += c->match[i] >= n;
         if (count >= raft_majority(c)) {
-            raft_set_commit(c, n);
-            broadcast_append(c); /* tell the followers now, not at the next heartbeat */
+            /* tell the followers now, not at the next heartbeat, and before applying here:
+             * a commit makes the group's sync announce the new height at once, and a
+             * follower that heard that first would download the block it already holds and
+             * execute it a second time */
+            raft_raise_commit(c, n);
+            broadcast_append(c);
+            raft_apply_committed(c);
             return;
         }
     }

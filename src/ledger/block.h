@@ -106,6 +106,10 @@ void block_encode(const suite_t *suite, const block_t *b, bl_buf_t *out);
 /* Decode and check: header, every transaction (signatures too), every receipt, that the hash
  * item equals the header's hash, and that both roots match the contents. */
 int block_decode(const suite_t *suite, bl_span_t raw, block_t *b);
+/* The same checks, but no transaction's sender is recovered (tx_decode_unverified): the
+ * caller fills them before anything executes the block — PBFT and Raft take them from the
+ * pool, which verified the same txs on arrival, and recover only those it lacks. */
+int block_decode_unverified(const suite_t *suite, bl_span_t raw, block_t *b);
 
 /* The parallel transaction blob on its own (block item 1; also used by sync messages). */
 void block_encode_tx_blob(const suite_t *suite, const tx_t *txs, size_t n, bl_buf_t *out);

@@ -7,6 +7,10 @@
  * bytes, and the signature must verify. Only then is the transaction filled in. Because the RLP
  * is canonical, hashing the bytes we received gives the same ID as re-encoding the fields would,
  * which is what FISCO does.
+ *
+ * The one exception is tx_decode_unverified(): every check but the sender recovery, for a
+ * caller that knows the sender already (a pool that verified the same bytes) or recovers it
+ * later itself (tx_recover_sender).
  */
 #include "ledger/tx.h"
 
@@ -243,25 +247,27 @@ decode_signature(const suite_t *suite, const rlp_item_t *items, tx_t *tx)
     return BL_OK;
 }
 
-static int
-recover_sender(const suite_t *suite, tx_t *tx)
+int
+tx_recover_sender(const suite_t *suite, tx_t *tx)
 {
-    uint8_t signing_hash[32];
+    uint8_t signing_hash[32], pub[64];
     char detail[400];
     int err;
 
     tx_signing_hash(suite, tx, signing_hash);
-    err = suite->recover(signing_hash, tx->sig, tx->sender_pub);
+    err = suite->recover(signing_hash, tx->sig, pub);
     if (err != BL_OK) {
         snprintf(detail, sizeof detail, "%s", bl_errmsg());
         return bl_fail(BL_E_SIGNATURE, "transaction signature is not valid: %s", detail);
     }
+    memcpy(tx->sender_pub, pub, 64);
     suite_address(suite, tx->sender_pub, tx->sender);
     return BL_OK;
 }
 
-int
-tx_decode(const suite_t *suite, bl_span_t raw, tx_t *tx)
+/* Every field and the signature's form; the sender only if verify says so. */
+static int
+decode(const suite_t *suite, bl_span_t raw, tx_t *tx, bool verify)
 {
     rlp_item_t top, items[TX_FIELDS];
     int err;
@@ -271,13 +277,25 @@ tx_decode(const suite_t *suite, bl_span_t raw, tx_t *tx)
         (err = rlp_list_exact(&top, items, TX_FIELDS, "transaction")) != BL_OK ||
         (err = decode_unsigned_fields(items, tx)) != BL_OK ||
         (err = decode_signature(suite, items, tx)) != BL_OK ||
-        (err = recover_sender(suite, tx)) != BL_OK)
+        (verify && (err = tx_recover_sender(suite, tx)) != BL_OK))
         goto out;
     suite->hash(raw.ptr, raw.len, tx->hash);
 out:
     if (err != BL_OK)
         tx_free(tx);
     return err;
+}
+
+int
+tx_decode(const suite_t *suite, bl_span_t raw, tx_t *tx)
+{
+    return decode(suite, raw, tx, true);
+}
+
+int
+tx_decode_unverified(const suite_t *suite, bl_span_t raw, tx_t *tx)
+{
+    return decode(suite, raw, tx, false);
 }
 
 int

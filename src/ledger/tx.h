@@ -91,6 +91,18 @@ void tx_encode(const suite_t *suite, const tx_t *tx, bl_buf_t *out);
  * empty (as after tx_init) and the message says which field was wrong. */
 int tx_decode(const suite_t *suite, bl_span_t raw, tx_t *tx);
 
+/* The same checks and the same hash, but NO sender: sender_pub and sender stay zero, and the
+ * signature is only checked for its form. The recovery is the costliest step of all (an
+ * elliptic-curve public-key recovery), and often it was done already: a node's pool verified
+ * the very same bytes (same hash) when the tx arrived, and FISCO's PBFT takes the sender from
+ * there and recovers only what its pool lacks (fisco-2x-facts §2.4). Whoever decodes this way
+ * must fill the sender before the tx is executed: from a tx with the same hash, or with
+ * tx_recover_sender. */
+int tx_decode_unverified(const suite_t *suite, bl_span_t raw, tx_t *tx);
+/* Recover the sender from the signature into sender_pub and sender; BL_E_SIGNATURE if the
+ * signature does not verify (tx is unchanged then). */
+int tx_recover_sender(const suite_t *suite, tx_t *tx);
+
 /* blockLimit as a plain number (FISCO stores it as u256; heights fit in 63 bits). */
 int tx_block_limit(const tx_t *tx, int64_t *limit);
 

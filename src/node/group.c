@@ -46,6 +46,9 @@ struct group {
     const consensus_ops_t *engine;
     consensus_t *consensus;
     bool executed;       /* a block is executed and waits for commit or abandon */
+    bool has_executed_hash; /* ... and it executed without error, to this header hash */
+    uint8_t executed_hash[32];
+    uint64_t executions; /* blocks executed, for consensus or for sync */
 };
 
 /* ---- members ---- */
@@ -163,6 +166,7 @@ abandon(void *arg)
     if (g->executed)
         amdb_rollback(g->db);
     g->executed = false;
+    g->has_executed_hash = false;
 }
 
 static const pte_opts_t exec_opts = { .serial = true }; /* one thread: the simulator's rule */
@@ -182,6 +186,7 @@ apply_block(void *arg, const block_t *received)
     header_init(&want);
     header_copy(&want, &blk.header);
     rc = exec_block_execute(g->host.suite, g->db, g->state, &blk, &exec_opts);
+    g->executions++;
     if (rc == BL_OK && (memcmp(want.state_root, blk.header.state_root, 32) != 0 ||
                         memcmp(want.receipt_root, blk.header.receipt_root, 32) != 0 ||
                         memcmp(want.db_hash, blk.header.db_hash, 32) != 0 ||
@@ -275,12 +280,46 @@ engine_seal(void *arg, block_t *blk, uint64_t max)
     }
     if (txpool_top(g->pool, (size_t)max, env_now(g->host.env), &txs, &n) != BL_OK)
         n = 0;
+    if (n > 0 && blk->ntxs == 0) { /* the copies move into the block: no second copy */
+        free(blk->txs);
+        blk->txs = txs;
+        blk->ntxs = n;
+        return n;
+    }
     for (size_t i = 0; i < n; i++) {
         block_add_tx(blk, &txs[i]);
         tx_free(&txs[i]);
     }
     free(txs);
     return n;
+}
+
+static size_t
+engine_pending(void *arg)
+{
+    group_t *g = arg;
+
+    return txpool_size(g->pool);
+}
+
+/* FISCO's PBFT does not verify again what its pool verified: a tx with the same hash is the
+ * same bytes, signature included, so its sender is the one the pool recovered on admission.
+ * Only a tx this node never received (the broadcast is late, or was lost) is recovered. */
+static int
+engine_senders(void *arg, block_t *blk)
+{
+    group_t *g = arg;
+    int rc;
+
+    for (size_t i = 0; i < blk->ntxs; i++) {
+        tx_t *tx = &blk->txs[i];
+
+        if (txpool_sender(g->pool, tx->hash, tx->sender_pub, tx->sender))
+            continue;
+        if ((rc = tx_recover_sender(g->host.suite, tx)) != BL_OK)
+            return rc;
+    }
+    return BL_OK;
 }
 
 static int
@@ -291,8 +330,21 @@ engine_execute(void *arg, block_t *blk)
 
     abandon(g);
     rc = exec_block_execute(g->host.suite, g->db, g->state, blk, &exec_opts);
-    g->executed = true;
+    g->executions++;
+    g->executed = true; /* even a failed execution may have written: abandon rolls it back */
+    if (rc == BL_OK) {
+        block_hash(g->host.suite, blk, g->executed_hash);
+        g->has_executed_hash = true;
+    }
     return rc;
+}
+
+static bool
+engine_executed(void *arg, const uint8_t hash[32])
+{
+    group_t *g = arg;
+
+    return g->executed && g->has_executed_hash && memcmp(g->executed_hash, hash, 32) == 0;
 }
 
 static int
@@ -302,6 +354,7 @@ engine_commit(void *arg, const block_t *blk)
     int rc = chain_commit_block(g->chain, blk);
 
     g->executed = false;
+    g->has_executed_hash = false;
     if (rc == BL_OK)
         after_commit(g, blk);
     else
@@ -353,7 +406,8 @@ open_engine(group_t *g)
     consensus_host_t h = {
         .g = g, .env = g->host.env, .group = group_id(g), .suite = g->host.suite,
         .key = g->host.key, .tip = sync_tip, .sealers = engine_sealers,
-        .tx_limit = engine_tx_limit, .seal = engine_seal, .execute = engine_execute,
+        .tx_limit = engine_tx_limit, .pending = engine_pending, .seal = engine_seal,
+        .senders = engine_senders, .execute = engine_execute, .executed = engine_executed,
         .commit = engine_commit, .abandon = abandon, .apply = apply_block,
     };
 
@@ -437,6 +491,12 @@ group_total_txs(group_t *g)
 
     chain_total_txs(g->chain, &total, &failed);
     return total;
+}
+
+uint64_t
+group_executions(const group_t *g)
+{
+    return g->executions;
 }
 
 size_t

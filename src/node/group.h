@@ -54,6 +54,9 @@ int group_block(group_t *g, int64_t n, block_t *out);
 /* This node's role, or another node's (by cluster index), in force for the next block. */
 group_role_t group_role_of(const group_t *g, unsigned node);
 size_t group_pool_size(const group_t *g);
+/* How many blocks this group has executed, for consensus or to apply a synced block. FISCO
+ * executes a block once per node: a sealer commits the state it executed before signing. */
+uint64_t group_executions(const group_t *g);
 /* Transactions in all committed blocks of this group. */
 int64_t group_total_txs(group_t *g);
 

@@ -30,9 +30,14 @@
  *   chainId differs                     10002 InvalidChainId
  *   groupId differs                     10003 InvalidGroupId
  *
- * The signature is checked after the cheap checks even though the transaction is decoded
- * first: tx_decode verifies it at once, so a signature failure is remembered and reported only
- * when its turn comes.
+ * The transaction is decoded first, but WITHOUT its sender (tx_decode_unverified): the
+ * public-key recovery runs only when its turn comes, after the cheap checks, so a replay or a
+ * duplicate (every peer forwards what it got) is turned away without one. A signature whose
+ * form is wrong (v not 27/28) is remembered and reported in its turn too.
+ *
+ * What the pool verified it also lends out: txpool_sender gives the sender of a pending tx by
+ * its hash, so that consensus need not recover it again from a proposed block (FISCO's PBFT
+ * verifies only the txs of a PrepareReq its pool does not hold).
  *
  * FISCO also caps the pool's memory ([tx_pool] memory_limit, OverGroupMemoryLimit 10006) and
  * refuses transactions for a group the node is not a member of (10004); bcoslab's pool counts
@@ -80,7 +85,7 @@ struct txpool {
 
 /* A decoded submission, before it is admitted. */
 typedef struct {
-    tx_t tx;                /* empty when the signature failed */
+    tx_t tx;                /* empty when the signature's form was wrong; no sender yet */
     bool sig_ok;
     char sig_error[400];
     bl_u256_t nonce;
@@ -335,10 +340,23 @@ txpool_get(const txpool_t *p, const uint8_t hash[32], tx_t *out)
     return BL_OK;
 }
 
+bool
+txpool_sender(const txpool_t *p, const uint8_t hash[32], uint8_t pub[64], uint8_t addr[20])
+{
+    const pool_entry_t *e = bl_map_get(&p->by_hash, hash, 32);
+
+    if (e == NULL)
+        return false;
+    memcpy(pub, e->tx.sender_pub, 64);
+    memcpy(addr, e->tx.sender, 20);
+    return true;
+}
+
 /* ---- admission ---- */
 
-/* Decode raw. A bad signature is not an error yet (it is checked in its turn): the nonce,
- * blockLimit and hash are then read from the RLP directly. */
+/* Decode raw, without recovering the sender (check_signed does, in its turn). A signature of
+ * the wrong form is not an error yet either: the nonce, blockLimit and hash are then read from
+ * the RLP directly. */
 static int
 decode_candidate(const txpool_t *p, bl_span_t raw, candidate_t *c)
 {
@@ -352,7 +370,7 @@ decode_candidate(const txpool_t *p, bl_span_t raw, candidate_t *c)
         snprintf(why, sizeof why, "%s", bl_errmsg());
         return reject(TX_BAD_RLP, "the transaction is not RLP: %s", why);
     }
-    rc = tx_decode(p->suite, raw, &c->tx);
+    rc = tx_decode_unverified(p->suite, raw, &c->tx);
     if (rc == BL_OK) {
         c->sig_ok = true;
         c->nonce = c->tx.nonce;
@@ -363,7 +381,7 @@ decode_candidate(const txpool_t *p, bl_span_t raw, candidate_t *c)
     snprintf(why, sizeof why, "%s", bl_errmsg());
     if (rc != BL_E_SIGNATURE)
         return reject(TX_MALFORMED_TX, "%s", why);
-    /* every field but the signature decoded: tx_decode checks the signature last */
+    /* every field but the signature decoded: the decoder checks the signature last */
     snprintf(c->sig_error, sizeof c->sig_error, "%s", why);
     if (rlp_list_exact(&top, items, TX_FIELDS, "transaction") != BL_OK ||
         rlp_get_u256(&items[0], &c->nonce) != BL_OK ||
@@ -408,14 +426,20 @@ check_unsigned(const txpool_t *p, const candidate_t *c)
     return TX_OK;
 }
 
-/* The checks from the signature on: signature, pending nonce, chain id, group id. */
+/* The checks from the signature on: signature (the sender recovered here, the dear step),
+ * pending nonce, chain id, group id. */
 static int
-check_signed(const txpool_t *p, const candidate_t *c)
+check_signed(const txpool_t *p, candidate_t *c)
 {
     bl_u256_t want;
+    char why[400];
 
     if (!c->sig_ok)
         return reject(TX_MALFORMED_TX, "%s", c->sig_error);
+    if (tx_recover_sender(p->suite, &c->tx) != BL_OK) {
+        snprintf(why, sizeof why, "%s", bl_errmsg());
+        return reject(TX_MALFORMED_TX, "%s", why);
+    }
     if (bl_map_get(&p->pending, c->nonce.be, 32) != NULL)
         return reject(TX_NONCE_CHECK_FAIL, "another pending transaction has the same nonce");
     bl_u256_from_u64(&want, p->cfg.chain_id);

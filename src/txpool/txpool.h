@@ -85,6 +85,10 @@ size_t txpool_size(const txpool_t *p);
 /* The height the pool checks blockLimits against. */
 int64_t txpool_current(const txpool_t *p);
 bool txpool_contains(const txpool_t *p, const uint8_t hash[32]);
+/* The sender of the pending transaction with this hash, as admission recovered it: false if
+ * the pool does not hold it. The hash covers every byte of the transaction, signature
+ * included, so a tx with the same hash is the same tx and has the same sender. */
+bool txpool_sender(const txpool_t *p, const uint8_t hash[32], uint8_t pub[64], uint8_t addr[20]);
 /* A copy of a pending transaction (tx_free it); BL_E_NOTFOUND if it is not in the pool. */
 int txpool_get(const txpool_t *p, const uint8_t hash[32], tx_t *out);
 

@@ -58,6 +58,26 @@ setup_sm(void **state)
     return setup_with(state, suite_sm());
 }
 
+/* The ECDSA suite, counting its public-key recoveries. */
+static suite_t counting;
+static size_t recoveries;
+
+static int
+counting_recover(const uint8_t hash[32], const uint8_t *sig, uint8_t pub[64])
+{
+    recoveries++;
+    return suite_ecdsa()->recover(hash, sig, pub);
+}
+
+static int
+setup_counting(void **state)
+{
+    counting = *suite_ecdsa();
+    counting.recover = counting_recover;
+    recoveries = 0;
+    return setup_with(state, &counting);
+}
+
 static int
 teardown(void **state)
 {
@@ -503,6 +523,63 @@ txpool_dropped_tx_frees_its_pending_nonce(void **state)
     tx_free(&again);
 }
 
+/* ---- what admission costs, and what it lends ---- */
+
+/* FISCO's TxPool::verify recovers the sender (the dear step, an elliptic-curve public-key
+ * recovery) only after the cheap checks: a known hash, a dropped hash, a nonce on the chain, a
+ * blockLimit out of range are refused without one, so replays and the copies every peer
+ * forwards cost almost nothing. A tx that passes them is recovered exactly once. */
+static void
+txpool_recovers_a_sender_only_after_the_cheap_checks(void **state)
+{
+    fixture_t *f = *state;
+    tx_t a, late, old, fresh;
+
+    make_tx(f, &f->g.alice, 1, 500, &a);
+    make_tx(f, &f->g.alice, 2, 500, &old);
+    make_tx(f, &f->g.bob, 3, 2000, &late);
+    make_tx(f, &f->g.bob, 4, 500, &fresh);
+    commit(f, &old, 1);
+    recoveries = 0;
+    assert_accepted(f, &a);
+    assert_int_equal(recoveries, 1);
+    assert_refused(f, &a, TX_ALREADY_KNOWN);
+    assert_refused(f, &old, TX_NONCE_CHECK_FAIL);
+    assert_refused(f, &late, TX_BLOCK_LIMIT_CHECK_FAIL);
+    assert_int_equal(recoveries, 1); /* none of the three cost a recovery */
+    assert_accepted(f, &fresh);
+    assert_int_equal(recoveries, 2);
+    tx_free(&a);
+    tx_free(&late);
+    tx_free(&old);
+    tx_free(&fresh);
+}
+
+/* What admission recovered, the pool lends by tx hash (consensus takes a proposal's senders
+ * from it: FISCO's PBFT verifies only the txs of a PrepareReq its pool lacks); a tx it does not
+ * hold, or no longer holds after its block, it knows nothing of. */
+static void
+txpool_sender_lends_the_sender_admission_recovered(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t pub[64], addr[20];
+    tx_t a, b;
+
+    make_tx(f, &f->g.alice, 1, 500, &a);
+    make_tx(f, &f->g.bob, 2, 500, &b);
+    assert_accepted(f, &a);
+    recoveries = 0;
+    assert_true(txpool_sender(f->p, a.hash, pub, addr));
+    assert_int_equal(recoveries, 0);
+    assert_memory_equal(pub, f->g.alice.pub, 64);
+    assert_memory_equal(addr, a.sender, 20);
+    assert_false(txpool_sender(f->p, b.hash, pub, addr));
+    commit(f, &a, 1);
+    assert_false(txpool_sender(f->p, a.hash, pub, addr));
+    tx_free(&a);
+    tx_free(&b);
+}
+
 int
 main(void)
 {
@@ -536,6 +613,10 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(txpool_dropped_tx_frees_its_pending_nonce, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(txpool_recovers_a_sender_only_after_the_cheap_checks,
+                                        setup_counting, teardown),
+        cmocka_unit_test_setup_teardown(txpool_sender_lends_the_sender_admission_recovered,
+                                        setup_counting, teardown),
     };
 
     return cmocka_run_group_tests_name("txpool", tests, NULL, NULL);
