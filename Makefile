@@ -17,7 +17,7 @@ VECTORS ?= $(abspath ../shared/vectors)
 
 # The dependency step: build/deps.mk is remade (and so the check and any apt-get install run)
 # before make does anything else, because it is an included makefile.
-PKGS := openssl libsecp256k1 ncursesw libcgraph libgvc rocksdb sqlite3 jansson
+PKGS := openssl libsecp256k1 ncursesw libcgraph libgvc rocksdb sqlite3 jansson libedit
 -include build/deps.mk
 build/deps.mk: scripts/deps.sh Makefile
 	@scripts/deps.sh
@@ -118,7 +118,7 @@ test:
 # make check T=test_rlp   (any part of a test program's path)
 check: tests
 	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) \
-	    $(foreach t,$(TEST_BIN),$(if $(findstring $(T),$(t)),$(t)))
+	    $(if $(T),$(foreach t,$(TEST_BIN),$(if $(findstring $(T),$(t)),$(t))),$(TEST_BIN))
 
 # The live demo: nodes A, B, C, D; group 1 on PBFT, group 2 (A and B) on Raft. q quits.
 demo: bcoslab

@@ -20,7 +20,8 @@ libgvc:libgraphviz-dev
 cmocka:libcmocka-dev
 rocksdb:librocksdb-dev
 sqlite3:libsqlite3-dev
-jansson:libjansson-dev"
+jansson:libjansson-dev
+libedit:libedit-dev"
 
 # command -> Debian package
 TOOLS="pkg-config:pkg-config

@@ -159,6 +159,8 @@ cu_start(cu_cluster_t *c)
         c->sim = sim_new(c->seed, c->n, &node_endpoint_ops, c->configs, c->log);
     }
     assert_non_null(c->sim);
+    if (c->has_start_link)
+        assert_int_equal(sim_set_links(c->sim, &c->start_link), BL_OK);
     assert_int_equal(sim_start(c->sim), BL_OK);
 }
 

@@ -53,6 +53,9 @@ typedef struct {
     bool byz;
     byz_mode_t modes[CU_MAX_NODES];
     byz_cluster_t byz_cluster;
+    /* If set before cu_start: every link from the very start (the handshake included). */
+    bool has_start_link;
+    sim_link_t start_link;
 } cu_cluster_t;
 
 void cu_open(cu_cluster_t *c, uint64_t seed, unsigned n);

@@ -143,7 +143,7 @@ read_block_on_node(node_t *node, void *arg)
     read_block_t *r = arg;
     group_t *g = node != NULL ? node_group(node, r->group) : NULL;
 
-    r->rc = g != NULL ? group_block(g, r->number, &r->blk) : BL_E_NOTFOUND;
+    r->rc = g != NULL ? group_block_stored(g, r->number, &r->blk) : BL_E_NOTFOUND;
 }
 
 static Agraph_t *

@@ -341,7 +341,7 @@ fill_block(snap_t *s, group_t *grp, model_block_t *out)
     block_t blk;
 
     block_init(&blk);
-    if (group_block(grp, out->number, &blk) != BL_OK) {
+    if (group_block_stored(grp, out->number, &blk) != BL_OK) {
         out->number = -1;
         goto out;
     }
@@ -568,7 +568,7 @@ dag_on_node(node_t *node, void *arg)
     if (grp == NULL)
         return;
     block_init(&blk);
-    if ((c->rc = group_block(grp, c->number, &blk)) == BL_OK)
+    if ((c->rc = group_block_stored(grp, c->number, &blk)) == BL_OK)
         c->rc = txdag_build(&c->out->dag, world_suite(c->m->w), NULL, blk.txs, blk.ntxs);
     block_free(&blk);
 }

@@ -23,6 +23,7 @@
 #include "ledger/tx.h"
 #include "net/sim.h"
 #include "net/threads.h"
+#include "node/cluster.h"
 #include "node/group.h"
 #include "pki/pki.h"
 
@@ -75,6 +76,8 @@ struct world {
     int64_t tip[WORLD_MAX_GROUPS];  /* the group's height as last seen: for blockLimit */
     uint64_t sent[WORLD_MAX_GROUPS];
     unsigned next_entry;            /* members take turns receiving the load */
+
+    cluster_t *cluster;             /* world_open_dir: the directory's nodes (configs point in) */
 };
 
 world_opts_t
@@ -290,6 +293,10 @@ world_close(world_t *w)
     }
     pki_entity_free(&w->ca);
     evlog_free(w->log);
+    if (w->cluster != NULL) {
+        cluster_free(w->cluster);
+        free(w->cluster);
+    }
     free(w);
 }
 
@@ -610,3 +617,109 @@ world_set_byzantine(world_t *w, unsigned i, byz_mode_t mode)
 }
 
 byz_mode_t world_byzantine(const world_t *w, unsigned i) { return w->modes[i]; }
+
+/* ---- for the console ---- */
+
+const genesis_t *world_genesis(const world_t *w, unsigned k) { return &w->genesis[k]; }
+uint64_t world_chain_id(const world_t *w) { return w->configs[0].chain_id; }
+const uint8_t *world_node_id(const world_t *w, unsigned i) { return w->ids[i]; }
+
+int
+world_write_trace(const world_t *w, const char *path)
+{
+    if (w->sim == NULL)
+        return bl_fail(BL_E_INVALID, "a trace is kept by the simulator only (use --sim)");
+    return sim_write_trace(w->sim, path);
+}
+
+/* A deep copy of a genesis (the world frees its own). */
+static void
+copy_genesis_into(genesis_t *dst, const genesis_t *src)
+{
+    *dst = *src;
+    dst->sealers = NULL;
+    dst->nsealers = 0;
+    for (size_t j = 0; j < src->nsealers; j++)
+        genesis_add_sealer(dst, src->sealers[j]);
+}
+
+/* The groups of the directory's nodes: who hosts which, each group's genesis once. */
+static int
+groups_from_cluster(world_t *w, const cluster_t *cl)
+{
+    bool seen[WORLD_MAX_GROUPS] = { false };
+
+    for (unsigned i = 0; i < cl->n; i++) {
+        for (size_t j = 0; j < cl->configs[i].ngroups; j++) {
+            const genesis_t *g = &cl->configs[i].groups[j];
+            unsigned k = (unsigned)g->group_id - 1;
+
+            if (g->group_id < 1 || g->group_id > WORLD_MAX_GROUPS)
+                return bl_fail(BL_E_RANGE, "group %d: the console runs groups 1..%d",
+                               g->group_id, WORLD_MAX_GROUPS);
+            w->hosts[i][k] = true;
+            if (!seen[k])
+                copy_genesis_into(&w->genesis[k], g);
+            snprintf(w->consensus[k], sizeof w->consensus[k], "%s", g->consensus_type);
+            seen[k] = true;
+            if (k + 1 > w->o.groups)
+                w->o.groups = k + 1;
+        }
+    }
+    for (unsigned k = 0; k < w->o.groups; k++)
+        if (!seen[k])
+            return bl_fail(BL_E_INVALID, "groups must be numbered 1..%u; no node hosts group %u",
+                           w->o.groups, k + 1);
+    return w->o.groups > 0 ? BL_OK : bl_fail(BL_E_INVALID, "no node hosts any group");
+}
+
+world_t *
+world_open_dir(const char *dir, bool sim, uint64_t seed)
+{
+    world_t *w = bl_xcalloc(1, sizeof *w);
+    uint8_t client[32] = { 0x0c };
+
+    w->cluster = bl_xcalloc(1, sizeof *w->cluster);
+    w->log = evlog_new(WORLD_LOG_EVENTS);
+    if (cluster_load(dir, w->cluster) != BL_OK) {
+        free(w->cluster);
+        w->cluster = NULL;
+        goto fail;
+    }
+    if (w->cluster->n > WORLD_MAX_NODES) {
+        bl_fail(BL_E_RANGE, "%s has %u nodes; a world runs at most %d", dir, w->cluster->n,
+                WORLD_MAX_NODES);
+        goto fail;
+    }
+    w->o = world_default_opts();
+    w->o.nodes = w->cluster->n;
+    w->o.groups = 0;
+    w->o.consensus = "";
+    w->o.sim = sim;
+    w->o.seed = seed;
+    w->o.rate = 0;
+    w->suite = w->cluster->suite;
+    w->o.sm = w->suite->kind != SUITE_ECDSA;
+    w->speed = 1.0;
+    bl_rng_seed(&w->rng, seed ^ 0x5eed);
+    memcpy(client + 24, &seed, sizeof seed);
+    w->nonce = seed * 1000000000ull;
+    if (keypair_from_priv(&w->client, w->suite, client) != BL_OK ||
+        groups_from_cluster(w, w->cluster) != BL_OK)
+        goto fail;
+    for (unsigned i = 0; i < w->o.nodes; i++) {
+        w->keys[i] = w->cluster->configs[i].key;
+        memcpy(w->ids[i], w->cluster->ids[i], 64);
+        snprintf(w->names[i], sizeof w->names[i], "%c", 'A' + i);
+        w->configs[i] = w->cluster->configs[i];
+    }
+    w->byz = (byz_cluster_t){ .configs = w->configs, .modes = w->modes };
+    if (start_driver(w) != BL_OK)
+        goto fail;
+    for (unsigned i = 0; i < w->o.nodes; i++)
+        w->up[i] = true;
+    return w;
+fail:
+    world_close(w);
+    return NULL;
+}

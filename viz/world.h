@@ -108,4 +108,19 @@ uint64_t world_sent(const world_t *w, unsigned k);
  * it has run. node is NULL while node i is down. */
 void world_call(world_t *w, unsigned i, void (*fn)(node_t *node, void *arg), void *arg);
 
+/* ---- for the console (src/console/) ---- */
+
+/* The genesis of the k-th group (what a read replica of the group starts from). */
+const genesis_t *world_genesis(const world_t *w, unsigned k);
+/* Node i's node ID (its 64-byte public key). */
+const uint8_t *world_node_id(const world_t *w, unsigned i);
+/* The chain id the nodes were configured with (1 for world_open's chains). */
+uint64_t world_chain_id(const world_t *w);
+/* The simulator's seed and its trace (net/sim.h sim_write_trace); BL_E_INVALID with threads. */
+int world_write_trace(const world_t *w, const char *path);
+/* A world over the nodes of a `bcoslab build-chain` directory (node/cluster.h cluster_load):
+ * its groups and members as the directory says, no load. Every node must host the groups by
+ * id 1..G (as build-chain makes them). NULL with bl_errmsg if the directory cannot be run. */
+world_t *world_open_dir(const char *dir, bool sim, uint64_t seed);
+
 #endif

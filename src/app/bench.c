@@ -358,13 +358,16 @@ static const cli_command_t bench_commands[] = {
               "workers (default: one per core), R times each (default 15); prints the median\n"
               "tx/s and the speedup over serial, with the senders recovered from the\n"
               "signatures as part of execution (A) and known beforehand (B).\n" },
-    { .name = "tps", .args = "[--txs N] [--consensus pbft,raft] [--storage memory,rocksdb]",
+    { .name = "tps", .args = "[--txs N] [--consensus pbft,raft] [--storage memory,rocksdb] "
+              "[--with-tui]",
       .run = bench_tps,
       .summary = "transactions per second of a 4-node chain, against this machine's ceiling",
       .help = "4 nodes on the threads driver in one group; N pre-signed DagTransfer txs (default\n"
               "20000) handed to node0; prints TPS, commit latency p50/p99 and CPU time per tx for\n"
               "each consensus and storage, and the ceiling: one core's sender recoveries per\n"
-              "second x cores / nodes (every node checks every tx once).\n" },
+              "second x cores / nodes (every node checks every tx once).\n"
+              "--with-tui: the TUI draws the run into a pseudo-terminal meanwhile; compare the\n"
+              "TPS with and without it.\n" },
     { .name = NULL },
 };
 

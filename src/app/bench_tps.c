@@ -18,8 +18,16 @@
  *     recoveries per second on one core × C ÷ nodes
  *
  * measured in the same run. The last column is the TPS as a share of that ceiling.
+ *
+ * The nodes are the visualizer's world (viz/world.h) with no load of its own, so that
+ * --with-tui can run the TUI beside them, drawing into a pseudo-terminal nobody looks at:
+ * the TPS with and without it shows what watching costs the nodes (it should cost little:
+ * the TUI reads the event log and takes short snapshots on the nodes' threads).
  */
+#include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +45,8 @@
 #include "net/threads.h"
 #include "node/group.h"
 #include "node/node.h"
+#include "tui/tui.h"
+#include "world.h"
 
 #define TPS_NODES 4
 #define TPS_SUBMIT_CHUNK 500
@@ -48,14 +58,11 @@ typedef struct {
     char consensus[64];  /* comma-separated */
     char storage[64];    /* comma-separated: memory, rocksdb */
     unsigned seed;
+    bool with_tui;       /* the TUI draws into a pseudo-terminal during each run */
 } tps_opts_t;
 
 typedef struct {
     const suite_t *suite;
-    keypair_t keys[TPS_NODES];
-    uint8_t ids[TPS_NODES][64];
-    genesis_t genesis;
-    node_config_t configs[TPS_NODES];
     bl_buf_t *raw;        /* the pre-signed txs */
     uint8_t (*hashes)[32];
     double *submitted;    /* when each was handed to node0 (seconds, bench clock) */
@@ -102,7 +109,7 @@ typedef struct {
 } submit_chunk_t;
 
 static void
-submit_chunk(void *node, void *arg)
+submit_chunk(node_t *node, void *arg)
 {
     submit_chunk_t *s = arg;
     uint8_t hash[32];
@@ -121,7 +128,7 @@ typedef struct {
 } progress_t;
 
 static void
-read_progress(void *node, void *arg)
+read_progress(node_t *node, void *arg)
 {
     progress_t *p = arg;
     group_t *g = node != NULL ? node_group(node, 1) : NULL;
@@ -137,16 +144,16 @@ typedef struct {
 } blocks_call_t;
 
 static void
-map_blocks(void *node, void *arg)
+map_blocks(node_t *node, void *arg)
 {
     blocks_call_t *b = arg;
-    group_t *g = node_group(node, 1);
-    int64_t h = group_height(g);
+    group_t *g = node != NULL ? node_group(node, 1) : NULL;
+    int64_t h = g != NULL ? group_height(g) : 0;
 
     for (int64_t n = 1; n <= h; n++) {
         block_t blk;
 
-        if (group_block(g, n, &blk) != BL_OK)
+        if (group_block_stored(g, n, &blk) != BL_OK)
             continue;
         for (size_t i = 0; i < blk.ntxs; i++)
             bl_map_put(b->block_of, blk.txs[i].hash, 32, (void *)(intptr_t)(n + 1));
@@ -165,7 +172,7 @@ compare_double(const void *a, const void *b)
 /* Latencies from the log's commit events of node0 (time_ms is the driver's clock, which
  * started at `base` on the bench clock). */
 static void
-latencies(tps_run_t *r, threads_t *t, evlog_t *log, double base, tps_result_t *out)
+latencies(tps_run_t *r, world_t *w, double base, tps_result_t *out)
 {
     bl_map_t block_of;
     blocks_call_t call = { r, &block_of };
@@ -175,8 +182,8 @@ latencies(tps_run_t *r, threads_t *t, evlog_t *log, double base, tps_result_t *o
     uint64_t after = 0;
 
     bl_map_init(&block_of);
-    threads_call(t, 0, map_blocks, &call);
-    while ((got = evlog_read(log, after, ev, 512, NULL)) > 0) {
+    world_call(w, 0, map_blocks, &call);
+    while ((got = evlog_read(world_log(w), after, ev, 512, NULL)) > 0) {
         for (size_t i = 0; i < got; i++) {
             if (ev[i].kind != EV_BLOCK_COMMITTED || ev[i].node != 0 || ev[i].group != 1)
                 continue;
@@ -203,7 +210,42 @@ latencies(tps_run_t *r, threads_t *t, evlog_t *log, double base, tps_result_t *o
     free(lat);
 }
 
-/* ---- one run ---- */
+/* ---- waiting for the nodes to know each other ---- */
+
+typedef struct {
+    unsigned self;
+    bool all;
+} admitted_call_t;
+
+static void
+read_admitted(node_t *node, void *arg)
+{
+    admitted_call_t *a = arg;
+
+    for (unsigned peer = 0; peer < TPS_NODES; peer++)
+        if (peer != a->self && (node == NULL || !node_admitted(node, peer)))
+            a->all = false;
+}
+
+/* The nodes show each other their certificates first; a tx handed to node0 before it has
+ * admitted its peers would not be broadcast to them (and under Raft only the leader seals). */
+static bool
+wait_connected(world_t *w)
+{
+    struct timespec pause = { 0, 2000000 };
+    double start = bench_seconds();
+
+    while (bench_seconds() - start < TPS_LIMIT_S) {
+        admitted_call_t a = { .all = true };
+
+        for (a.self = 0; a.self < TPS_NODES && a.all; a.self++)
+            world_call(w, a.self, read_admitted, &a);
+        if (a.all)
+            return true;
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
 
 static double
 cpu_seconds(void)
@@ -216,14 +258,13 @@ cpu_seconds(void)
 }
 
 static bool
-wait_committed(tps_run_t *r, threads_t *t, double start)
+wait_committed(tps_run_t *r, world_t *w, double start)
 {
     struct timespec pause = { 0, 2000000 };
     progress_t p = { 0 };
 
     while (bench_seconds() - start < TPS_LIMIT_S) {
-        if (threads_call(t, 0, read_progress, &p) != BL_OK)
-            return false;
+        world_call(w, 0, read_progress, &p);
         if (p.total >= (int64_t)r->n)
             return true;
         nanosleep(&pause, NULL);
@@ -231,52 +272,128 @@ wait_committed(tps_run_t *r, threads_t *t, double start)
     return false;
 }
 
+/* ---- the TUI beside the nodes (--with-tui) ---- */
+
+typedef struct {
+    world_t *w;
+    int master;          /* the pseudo-terminal's master side: what a terminal would show */
+    FILE *slave;         /* the TUI reads and writes the slave side */
+    atomic_bool stop;
+    pthread_t draw, drain;
+} tui_beside_t;
+
+static void *
+draw_thread(void *arg)
+{
+    tui_beside_t *b = arg;
+    tui_opts_t o = { .view = 1, .in = b->slave, .out = b->slave, .stop = &b->stop };
+
+    tui_run(b->w, &o);
+    return NULL;
+}
+
+/* Nobody looks at the screen: read and forget it, so that the TUI never blocks on a full
+ * pseudo-terminal. */
+static void *
+drain_thread(void *arg)
+{
+    tui_beside_t *b = arg;
+    char buf[4096];
+
+    while (!atomic_load(&b->stop) && read(b->master, buf, sizeof buf) > 0)
+        ;
+    return NULL;
+}
+
+static int
+start_tui(tui_beside_t *b, world_t *w)
+{
+    const char *name;
+
+    memset(b, 0, sizeof *b);
+    b->w = w;
+    atomic_init(&b->stop, false);
+    b->master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (b->master < 0 || grantpt(b->master) != 0 || unlockpt(b->master) != 0 ||
+        (name = ptsname(b->master)) == NULL || (b->slave = fopen(name, "r+")) == NULL) {
+        if (b->master >= 0)
+            close(b->master);
+        return bl_fail(BL_E_IO, "cannot open a pseudo-terminal for --with-tui");
+    }
+    setenv("TERM", "xterm-256color", 0);
+    setenv("LINES", "50", 1); /* a big terminal: four views at once */
+    setenv("COLUMNS", "200", 1);
+    pthread_create(&b->drain, NULL, drain_thread, b);
+    pthread_create(&b->draw, NULL, draw_thread, b);
+    return BL_OK;
+}
+
+static void
+stop_tui(tui_beside_t *b)
+{
+    atomic_store(&b->stop, true);
+    pthread_join(b->draw, NULL);
+    fclose(b->slave); /* the drain's read now ends */
+    pthread_join(b->drain, NULL);
+    close(b->master);
+}
+
+/* ---- one run ---- */
+
+static world_t *
+open_world(const char *consensus, const char *storage, uint64_t seed)
+{
+    world_opts_t o = world_default_opts();
+
+    o.nodes = TPS_NODES;
+    o.groups = 1;
+    o.consensus = consensus;
+    o.storage = storage;
+    o.seed = seed;
+    o.rate = 0; /* no load but the bench's */
+    return world_open(&o);
+}
+
 static int
 run_one(tps_run_t *r, const char *consensus, const char *storage, uint64_t seed,
-        tps_result_t *out)
+        bool with_tui, tps_result_t *out)
 {
-    char dir[] = "/tmp/bcoslab-tps-XXXXXX";
-    evlog_t *log = evlog_new(1 << 16);
-    threads_t *t = NULL;
+    world_t *w;
+    tui_beside_t tui;
     double base, start, cpu;
-    bool rocks = strcmp(storage, "rocksdb") == 0;
-    int rc;
+    int rc = BL_OK;
 
     memset(out, 0, sizeof *out);
-    snprintf(r->genesis.consensus_type, sizeof r->genesis.consensus_type, "%s", consensus);
-    if (rocks && mkdtemp(dir) == NULL) {
-        evlog_free(log);
-        return bl_fail(BL_E_IO, "cannot make a directory under /tmp");
+    if ((w = open_world(consensus, storage, seed)) == NULL)
+        return BL_E_INVALID;
+    if (!wait_connected(w)) {
+        world_close(w);
+        return bl_fail(BL_E_INVALID, "the nodes did not admit each other");
     }
-    base = bench_seconds();
-    rc = threads_new(TPS_NODES, &node_endpoint_ops, r->configs, log, rocks ? dir : NULL, seed,
-                     &t);
-    if (rc == BL_OK)
-        rc = threads_start(t);
+    if (with_tui && (rc = start_tui(&tui, w)) != BL_OK) {
+        world_close(w);
+        return rc;
+    }
     cpu = cpu_seconds();
     start = bench_seconds();
+    base = start - (double)world_now(w) / 1000; /* event times are on the world's clock */
     for (unsigned i = 0; rc == BL_OK && i < r->n; i += TPS_SUBMIT_CHUNK) {
         submit_chunk_t s = { r, i, i + TPS_SUBMIT_CHUNK < r->n ? i + TPS_SUBMIT_CHUNK : r->n, 0 };
 
-        rc = threads_call(t, 0, submit_chunk, &s);
-        if (rc == BL_OK && s.refused > 0)
+        world_call(w, 0, submit_chunk, &s);
+        if (s.refused > 0)
             rc = bl_fail(BL_E_INVALID, "node0 refused %u txs (is %s available?)", s.refused,
                          consensus);
     }
-    if (rc == BL_OK && (out->done = wait_committed(r, t, start))) {
+    if (rc == BL_OK && (out->done = wait_committed(r, w, start))) {
         out->tps = r->n / (bench_seconds() - start);
         out->cpu_us = (cpu_seconds() - cpu) / r->n * 1e6;
-        latencies(r, t, log, base, out);
     }
-    threads_free(t);
-    evlog_free(log);
-    if (rocks) {
-        char cmd[128];
-
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "  (could not remove %s)\n", dir);
-    }
+    if (with_tui)
+        stop_tui(&tui);
+    if (out->done)
+        latencies(r, w, base, out);
+    world_close(w);
     return rc;
 }
 
@@ -305,6 +422,7 @@ static const struct option tps_options[] = {
     { "consensus", required_argument, NULL, 'c' },
     { "storage", required_argument, NULL, 's' },
     { "seed", required_argument, NULL, 'S' },
+    { "with-tui", no_argument, NULL, 'T' },
     { NULL, 0, NULL, 0 },
 };
 
@@ -324,6 +442,7 @@ parse_opts(int argc, char **argv, tps_opts_t *o)
         case 'c': snprintf(o->consensus, sizeof o->consensus, "%s", optarg); break;
         case 's': snprintf(o->storage, sizeof o->storage, "%s", optarg); break;
         case 'S': rc = cli_parse_uint("seed", optarg, 0, 0xffffffffu, &o->seed); break;
+        case 'T': o->with_tui = true; break;
         default:
             rc = cli_fail(NULL, "unknown or incomplete option '%s'; see --help", argv[optind - 1]);
         }
@@ -342,19 +461,6 @@ setup_run(tps_run_t *r, unsigned n)
     r->raw = bl_xcalloc(n, sizeof *r->raw);
     r->hashes = bl_xcalloc(n, 32);
     r->submitted = bl_xcalloc(n, sizeof *r->submitted);
-    genesis_init(&r->genesis, 1);
-    for (unsigned i = 0; i < TPS_NODES; i++) {
-        uint8_t priv[32];
-
-        memset(priv, 0x31 + (int)i, sizeof priv);
-        keypair_from_priv(&r->keys[i], r->suite, priv);
-        memcpy(r->ids[i], r->keys[i].pub, 64);
-        genesis_add_sealer(&r->genesis, r->ids[i]);
-    }
-    for (unsigned i = 0; i < TPS_NODES; i++)
-        r->configs[i] = (node_config_t){ .suite = r->suite, .key = r->keys[i],
-                                         .node_ids = (const uint8_t(*)[64])r->ids,
-                                         .chain_id = 1, .groups = &r->genesis, .ngroups = 1 };
 }
 
 static void
@@ -365,7 +471,6 @@ free_run(tps_run_t *r)
     free(r->raw);
     free(r->hashes);
     free(r->submitted);
-    genesis_free(&r->genesis);
 }
 
 int
@@ -387,7 +492,8 @@ bench_tps(int argc, char **argv)
     rate = recover_rate(&r);
     ceiling = rate * cores / TPS_NODES;
     printf("bench tps: %d nodes on the threads driver, one group, %u pre-signed DagTransfer "
-           "userAdd txs handed to node0\n", TPS_NODES, o.txs);
+           "userAdd txs handed to node0%s\n", TPS_NODES, o.txs,
+           o.with_tui ? ", the TUI drawing beside them (into a pseudo-terminal)" : "");
     printf("ceiling: sender recovery %.0f/s on one core x %u cores / %d nodes = %.0f tx/s "
            "(every node checks every tx once)\n\n", rate, cores, TPS_NODES, ceiling);
     printf("consensus storage       tps   p50 ms   p99 ms  cpu us/tx  of ceiling\n");
@@ -401,7 +507,7 @@ bench_tps(int argc, char **argv)
             tps_result_t res;
 
             fprintf(stderr, "  %s, %s ...\n", c, s);
-            if (run_one(&r, c, s, o.seed, &res) != BL_OK || !res.done) {
+            if (run_one(&r, c, s, o.seed, o.with_tui, &res) != BL_OK || !res.done) {
                 printf("%-9s %-8s  did not finish: %s\n", c, s,
                        res.done ? bl_errmsg() : "not every tx committed in time");
                 continue;

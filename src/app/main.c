@@ -10,6 +10,7 @@
 #include "app/build_chain.h"
 #include "app/cli.h"
 #include "app/cluster_cmd.h"
+#include "app/console_cmd.h"
 #include "app/demo_cmd.h"
 #include "app/util.h"
 
@@ -26,6 +27,9 @@ static const cli_command_t commands[] = {
     { .name = "cluster", .args = "DIR [--driver sim|threads] [--seed S] [--for MS] [OPTIONS]",
       .run = cluster_main, .help = cluster_help,
       .summary = "run a build-chain directory's nodes in this process, and report" },
+    { .name = "console", .args = "--demo [--sm] | DIR [--sim] [--seed S] [-c CMDS | -f FILE]",
+      .run = console_main, .help = console_help,
+      .summary = "FISCO's console over a chain run here: blocks, txs, SQL, nodes, permissions" },
     { .name = "demo", .args = "[--sim] [--seed S] [--nodes N] [--groups G] [OPTIONS]",
       .run = demo_main, .help = demo_help,
       .summary = "run a chain here and watch it live: blocks, groups, PBFT, DAG, Raft, stats" },

@@ -207,8 +207,8 @@ select_by_number(chain_t *c, const char *table, int64_t number, entry_t *out)
     return select_one(c, table, key, out);
 }
 
-int
-chain_block_at(chain_t *c, int64_t number, block_t *out)
+static int
+read_block(chain_t *c, int64_t number, bool recover, block_t *out)
 {
     const bl_buf_t *v;
     entry_t e;
@@ -222,10 +222,23 @@ chain_block_at(chain_t *c, int64_t number, block_t *out)
                      number);
         goto out;
     }
-    rc = block_decode(c->suite, bl_buf_span(v), out);
+    rc = recover ? block_decode(c->suite, bl_buf_span(v), out) :
+         block_decode_unverified(c->suite, bl_buf_span(v), out);
 out:
     entry_free(&e);
     return rc;
+}
+
+int
+chain_block_at(chain_t *c, int64_t number, block_t *out)
+{
+    return read_block(c, number, true, out);
+}
+
+int
+chain_block_stored(chain_t *c, int64_t number, block_t *out)
+{
+    return read_block(c, number, false, out);
 }
 
 /* The commit signatures kept beside a header, handed over as an array. */

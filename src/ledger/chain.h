@@ -61,6 +61,10 @@ int chain_number(chain_t *c, int64_t *out);
 int chain_hash_at(chain_t *c, int64_t number, uint8_t out[32]);
 /* Block `number` as it was written: txs, receipts, commit signatures (block_free it). */
 int chain_block_at(chain_t *c, int64_t number, block_t *out);
+/* The same without recovering the senders (they were checked before the block was committed;
+ * each tx's sender is left empty): for readers that need the rest only, a fraction of the
+ * cost. */
+int chain_block_stored(chain_t *c, int64_t number, block_t *out);
 /* Its header (header_free it) and, if sigs is not NULL, its commit signatures (free *sigs). */
 int chain_header_at(chain_t *c, int64_t number, header_t *out, block_sig_t **sigs,
                     size_t *nsigs);

@@ -217,12 +217,40 @@ sync_tx_arrived(void *arg, bl_span_t raw)
     txpool_submit(g->pool, raw, env_now(g->host.env), hash);
 }
 
+static size_t
+sync_pending_txs(void *arg, bl_buf_t **raws)
+{
+    group_t *g = arg;
+    tx_t *txs = NULL;
+    size_t n = 0;
+
+    txpool_top(g->pool, txpool_size(g->pool), env_now(g->host.env), &txs, &n);
+    *raws = bl_xcalloc(n + 1, sizeof **raws);
+    for (size_t i = 0; i < n; i++) {
+        bl_buf_init(&(*raws)[i]);
+        tx_encode(g->host.suite, &txs[i], &(*raws)[i]);
+        tx_free(&txs[i]);
+    }
+    free(txs);
+    return n;
+}
+
+static bool
+sync_connected(void *arg, unsigned peer)
+{
+    group_t *g = arg;
+
+    return g->host.connected == NULL || g->host.connected(g->host.connected_arg, peer);
+}
+
 static const sync_host_t group_sync_host = {
     .tip = sync_tip,
     .block_at = sync_block_at,
     .apply = apply_block,
     .peers = sync_peers,
+    .connected = sync_connected,
     .tx_arrived = sync_tx_arrived,
+    .pending_txs = sync_pending_txs,
 };
 
 /* ---- what the consensus engine may ask (consensus/consensus.h) ---- */
@@ -482,6 +510,12 @@ int
 group_block(group_t *g, int64_t n, block_t *out)
 {
     return chain_block_at(g->chain, n, out);
+}
+
+int
+group_block_stored(group_t *g, int64_t n, block_t *out)
+{
+    return chain_block_stored(g->chain, n, out);
 }
 
 int64_t

@@ -36,6 +36,9 @@ typedef struct {
     const keypair_t *key;            /* the node's key: node ID = key->pub */
     const uint8_t (*node_ids)[64];   /* every node of the cluster, by index */
     uint64_t chain_id;
+    /* Has the node admitted peer (certificates checked both ways)? NULL: always. */
+    bool (*connected)(const void *arg, unsigned peer);
+    const void *connected_arg;
 } group_host_t;
 
 typedef enum { GROUP_NONE, GROUP_SEALER, GROUP_OBSERVER } group_role_t;
@@ -51,6 +54,8 @@ unsigned group_id(const group_t *g);
 int64_t group_height(group_t *g);
 /* Copy of block n of this group (block_free it). */
 int group_block(group_t *g, int64_t n, block_t *out);
+/* The same without recovering senders (chain_block_stored): headers, hashes, txs' fields. */
+int group_block_stored(group_t *g, int64_t n, block_t *out);
 /* This node's role, or another node's (by cluster index), in force for the next block. */
 group_role_t group_role_of(const group_t *g, unsigned node);
 size_t group_pool_size(const group_t *g);

@@ -227,6 +227,12 @@ node_on_timer(node_t *n, uint32_t id)
 
 /* ---- the node ---- */
 
+static bool
+peer_connected(const void *arg, unsigned peer)
+{
+    return node_admitted(arg, peer);
+}
+
 node_t *
 node_new(const node_config_t *cfg, env_t *env)
 {
@@ -239,7 +245,8 @@ node_new(const node_config_t *cfg, env_t *env)
     n->peers = bl_xcalloc(env->nnodes, sizeof *n->peers);
     n->groups = bl_xcalloc(cfg->ngroups ? cfg->ngroups : 1, sizeof *n->groups);
     host = (group_host_t){ .env = &n->group_env.env, .suite = cfg->suite, .key = &cfg->key,
-                           .node_ids = cfg->node_ids, .chain_id = cfg->chain_id };
+                           .node_ids = cfg->node_ids, .chain_id = cfg->chain_id,
+                           .connected = peer_connected, .connected_arg = n };
     for (size_t i = 0; i < cfg->ngroups; i++) {
         if (group_open(&host, &cfg->groups[i], &n->groups[i]) != BL_OK) {
             node_free(n);

@@ -23,6 +23,7 @@
 #include "net/frame.h"
 
 #define MAX_PEERS 1024
+#define SYNC_POOL_BATCH 1000 /* transactions per packet when a new peer gets the pool */
 
 void
 sync_init(sync_t *s, env_t *env, unsigned group, const suite_t *suite,
@@ -133,6 +134,32 @@ drop(sync_t *s, unsigned from, unsigned type, size_t len)
     env_emit(s->env, EV_MSG_DROPPED, s->group, MODULE_SYNC, (int)from, type, (int64_t)len, why);
 }
 
+/* A status from a peer says that it and we have admitted each other (a message from a peer
+ * not admitted is dropped). If transactions were broadcast while it was not our peer yet (the
+ * certificates still on their way at start), they went nowhere: the peer gets the whole pool
+ * now, in packets of SYNC_POOL_BATCH — it may be the one that seals them (a Raft leader).
+ * FISCO's tx sync likewise sends each peer the txs it does not know. */
+static void
+send_pool(sync_t *s, unsigned peer)
+{
+    bl_buf_t *raws = NULL;
+    size_t n = s->host->pending_txs != NULL ? s->host->pending_txs(s->g, &raws) : 0;
+
+    for (size_t first = 0; first < n; first += SYNC_POOL_BATCH) {
+        bl_buf_t body = BL_BUF_INIT;
+        size_t list = rlp_list_begin(&body);
+
+        for (size_t i = first; i < n && i < first + SYNC_POOL_BATCH; i++)
+            rlp_put_bytes(&body, raws[i].data, raws[i].len);
+        rlp_list_end(&body, list);
+        send_packet(s, peer, SYNC_TRANSACTIONS, &body);
+        bl_buf_free(&body);
+    }
+    for (size_t i = 0; i < n; i++)
+        bl_buf_free(&raws[i]);
+    free(raws);
+}
+
 static void
 on_status(sync_t *s, unsigned from, bl_span_t body)
 {
@@ -148,6 +175,10 @@ on_status(sync_t *s, unsigned from, bl_span_t body)
     }
     if (memcmp(genesis, s->genesis_hash, 32) != 0)
         return; /* another chain that happens to use our group id: not a peer of ours */
+    if (s->peers[from].missed_txs) {
+        s->peers[from].missed_txs = false;
+        send_pool(s, from);
+    }
     s->peers[from].number = (int64_t)number;
     s->peers[from].heard_ms = env_now(s->env);
     env_emit(s->env, EV_SYNC_STATUS, s->group, MODULE_SYNC, (int)from, (int64_t)number, 0,
@@ -289,6 +320,22 @@ sync_broadcast_tx(sync_t *s, bl_span_t raw)
     }
 }
 
+/* Every other node this broadcast did not reach: not admitted yet, or not a member of the
+ * group at all (a non-member never sends us a status, so it never gets the pool). */
+static void
+note_missed(sync_t *s, const unsigned *peers, size_t n)
+{
+    for (unsigned p = 0; p < s->env->nnodes; p++) {
+        bool reached = p == s->env->self;
+
+        for (size_t i = 0; i < n && !reached; i++)
+            reached = peers[i] == p &&
+                      (s->host->connected == NULL || s->host->connected(s->g, p));
+        if (!reached)
+            s->peers[p].missed_txs = true;
+    }
+}
+
 /* Send every waiting transaction to every peer, in one Transactions packet each. */
 static void
 flush_txs(sync_t *s)
@@ -306,6 +353,8 @@ flush_txs(sync_t *s)
     if (s->npending > 0)
         for (size_t i = 0; i < n; i++)
             send_packet(s, peers[i], SYNC_TRANSACTIONS, &body);
+    if (s->npending > 0)
+        note_missed(s, peers, n);
     s->npending = 0;
     s->flush_set = false;
     bl_buf_free(&body);

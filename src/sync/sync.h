@@ -52,13 +52,19 @@ typedef struct {
     int (*apply)(void *g, const block_t *blk);
     /* The group's other members (cluster indices) to talk to; returns how many. */
     size_t (*peers)(void *g, unsigned *out, size_t max);
+    /* Does a message to this member get through (the node has admitted it)? NULL: always. */
+    bool (*connected)(void *g, unsigned peer);
     /* A transaction that arrived from a peer: hand it to the pool. */
     void (*tx_arrived)(void *g, bl_span_t raw);
+    /* The pool's pending transactions, encoded, into *raws (the caller frees each and the
+     * array); returns how many. */
+    size_t (*pending_txs)(void *g, bl_buf_t **raws);
 } sync_host_t;
 
 typedef struct {
     int64_t number;         /* last status heard; -1: never heard */
     uint64_t heard_ms;
+    bool missed_txs;        /* a tx broadcast went out while this node was not our peer yet */
 } sync_peer_t;
 
 typedef struct {

@@ -1,6 +1,6 @@
 /*
- * test_bench.c — `bcoslab bench storage` runs as documented: a tiny workload prints one line per
- * state model and backend, and bad options are refused the util way (exit 2, one line).
+ * test_bench.c — `bcoslab bench storage` and `bench tps` run as documented: a tiny workload
+ * prints its lines, and bad options are refused the util way (exit 2, one line).
  *
  * Only that the benchmark works is checked here; its numbers go into issue notes, never into
  * timed tests (DEVELOPERS.md, "Speed and memory targets live in benchmarks").
@@ -51,12 +51,38 @@ bench_storage_refuses_bad_options(void **state)
     free(err);
 }
 
+/* bench tps runs the chain with and without the TUI drawing beside it (issue #7: drawing must
+ * not block the nodes — the numbers themselves go into the notes). A tiny run must finish and
+ * print its line in both cases. */
+static void
+bench_tps_runs_with_and_without_the_tui(void **state)
+{
+    char *out, *err;
+
+    (void)state;
+    assert_int_equal(tu_run(&out, &err, "bench tps --txs 200 --consensus pbft --storage memory"),
+                     0);
+    assert_non_null(strstr(out, "pbft      memory"));
+    assert_null(strstr(out, "did not finish"));
+    free(out);
+    free(err);
+    assert_int_equal(tu_run(&out, &err, "bench tps --txs 200 --consensus raft --storage memory "
+                            "--with-tui"), 0);
+    assert_non_null(strstr(out, "the TUI drawing beside them"));
+    assert_non_null(strstr(out, "raft      memory"));
+    assert_null(strstr(out, "did not finish"));
+    free(out);
+    free(err);
+    tu_run_bad("unknown or incomplete option", "bench tps --with-gui");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bench_storage_prints_every_model_and_backend),
         cmocka_unit_test(bench_storage_refuses_bad_options),
+        cmocka_unit_test(bench_tps_runs_with_and_without_the_tui),
     };
 
     return cmocka_run_group_tests_name("bench", tests, tu_setup_dir, tu_teardown_dir);

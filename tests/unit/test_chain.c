@@ -203,6 +203,14 @@ assert_ledger_is_back(pu_group_t *g, const block_t blocks[2], const tx_t txs[4])
         assert_int_equal(got.nreceipts, 2);
         assert_int_equal(got.nsigs, PU_QUORUM);
         assert_same_block(g->suite, &got, &blocks[b]);
+        assert_memory_equal(got.txs[1].sender, txs[2 * b + 1].sender, 20);
+        block_free(&got);
+        /* read as stored: the same block, hashes and all, but no sender recovered */
+        assert_int_equal(chain_block_stored(g->chain, b + 1, &got), BL_OK);
+        block_hash(g->suite, &got, hash);
+        assert_memory_equal(hash, want, 32);
+        assert_memory_equal(got.txs[1].hash, txs[2 * b + 1].hash, 32);
+        assert_memory_equal(got.txs[1].sender, (uint8_t[20]){ 0 }, 20);
         block_free(&got);
         assert_int_equal(chain_header_at(g->chain, b + 1, &h, &sigs, &nsigs), BL_OK);
         header_hash(g->suite, &h, hash);

@@ -347,6 +347,43 @@ one_node_runs_pbft_in_one_group_and_raft_in_another(void **state)
     cu_close(&c);
 }
 
+static bool
+all_committed(void *arg)
+{
+    cu_cluster_t *c = arg;
+    group_t *g = node_group(cu_node(c, 0), 1);
+
+    return group_total_txs(g) >= 6;
+}
+
+/* Transactions a node accepted before its peers and it had shown each other their
+ * certificates were broadcast to nobody. Under Raft only the leader seals: if the node that
+ * has them is not the leader, they would wait forever. A peer's first status (proof that both
+ * sides admitted each other) makes the node send it its whole pool (FISCO's tx sync sends each
+ * peer the txs it does not know). Over several seeds the leader is sometimes another node. */
+static void
+txs_accepted_before_peers_connect_reach_the_raft_leader(void **state)
+{
+    (void)state;
+    for (uint64_t s = seed; s < seed + 6; s++) {
+        cu_cluster_t c;
+
+        cu_open(&c, s, 3);
+        cu_pki(&c);
+        cu_group_with(&c, 1, "0,1,2", "0,1,2", "raft");
+        c.has_start_link = true; /* the handshake takes longer than the first tx broadcast */
+        c.start_link = sim_link_default();
+        c.start_link.delay_min_ms = 30;
+        c.start_link.delay_max_ms = 40;
+        cu_start(&c);
+        cu_submit_users(&c, 2, 1, 6); /* at time 0: no peer is admitted yet */
+        if (!sim_run_until(c.sim, all_committed, &c, LIMIT_MS))
+            fail_msg("seed %llu: the txs node 2 took before its peers connected were never "
+                     "committed", (unsigned long long)s);
+        cu_close(&c);
+    }
+}
+
 int
 main(void)
 {
@@ -361,6 +398,7 @@ main(void)
         cmocka_unit_test(revoked_node_is_refused_with_the_reason),
         cmocka_unit_test(renewed_certificate_keeps_the_node_id_and_is_admitted),
         cmocka_unit_test(one_node_runs_pbft_in_one_group_and_raft_in_another),
+        cmocka_unit_test(txs_accepted_before_peers_connect_reach_the_raft_leader),
     };
     const char *env = getenv("BL_CLUSTER_SEED");
 

@@ -296,6 +296,28 @@ tui_byzantine_leader_causes_a_view_change_in_the_pbft_view(void **state)
     stop();
 }
 
+/* `:` runs the console's commands (issue #8) and shows the answer over the views; a key closes
+ * it. getSealerList answers with the four sealers' node IDs. */
+static void
+tui_colon_runs_a_console_command(void **state)
+{
+    (void)state;
+    start(200, 50, "--seed 11");
+    wait_height_above(1);
+    keys(":");
+    keys("getSealerList");
+    keys("Enter");
+    wait_for("console (any key closes)");
+    wait_for("│     \"");  /* the node IDs, one per line */
+    keys("x");
+    keys(":");
+    keys("getBlockNumber");
+    keys("Enter");
+    wait_for("console (any key closes)");
+    keys("x");
+    stop();
+}
+
 /* q leaves the TUI and gives the terminal back as it was. */
 static void
 tui_quit_restores_the_terminal(void **state)
@@ -323,6 +345,7 @@ main(void)
         cmocka_unit_test(tui_crashed_node_shows_down_while_others_commit),
         cmocka_unit_test(tui_partition_and_heal),
         cmocka_unit_test(tui_byzantine_leader_causes_a_view_change_in_the_pbft_view),
+        cmocka_unit_test(tui_colon_runs_a_console_command),
         cmocka_unit_test(tui_quit_restores_the_terminal),
     };
 

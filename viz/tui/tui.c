@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "console/console.h"
 #include "export.h"
 #include "tui/tui_int.h"
 
@@ -111,55 +112,53 @@ export_view(tui_t *t)
         say(t, "export failed: %s", bl_errmsg());
 }
 
-/* ---- the command line (`:`) ---- */
+/* ---- the command line (`:`) ----
+ *
+ * `rate`, `burst` and `speed` are the TUI's own (the load and the clock); everything else is a
+ * console command (getBlockNumber, select ..., crash C, byzantine B silent, ...), run by the
+ * same code as `bcoslab console`, its answer shown in a box until the next key. */
 
-static int
-node_by_name(const tui_t *t, const char *name)
+static bool
+run_tui_command(tui_t *t, const char *line)
 {
-    for (unsigned i = 0; i < world_nnodes(t->w); i++)
-        if (strcasecmp(name, world_node_name(t->w, i)) == 0)
-            return (int)i;
-    return -1;
+    char verb[32] = "", arg[64] = "";
+    int n = sscanf(line, "%31s %63s", verb, arg);
+
+    if (n != 2)
+        return false;
+    if (strcmp(verb, "rate") == 0) {
+        world_set_rate(t->w, (unsigned)strtoul(arg, NULL, 10));
+        say(t, "load: %u tx/s per group", world_rate(t->w));
+    } else if (strcmp(verb, "burst") == 0) {
+        say(t, "%u transactions accepted", world_burst(t->w, (unsigned)strtoul(arg, NULL, 10)));
+    } else if (strcmp(verb, "speed") == 0) {
+        world_set_speed(t->w, strtod(arg, NULL));
+        say(t, "speed %gx", world_speed(t->w));
+    } else {
+        return false;
+    }
+    return true;
 }
 
 static void
 run_command(tui_t *t, const char *line)
 {
-    char verb[32] = "", arg[32] = "", arg2[32] = "";
-    int n = sscanf(line, "%31s %31s %31s", verb, arg, arg2);
-    int node = n >= 2 ? node_by_name(t, arg) : -1;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out;
 
-    if (n <= 0)
+    if (run_tui_command(t, line))
         return;
-    if (strcmp(verb, "rate") == 0 && n == 2) {
-        world_set_rate(t->w, (unsigned)strtoul(arg, NULL, 10));
-        say(t, "load: %u tx/s per group", world_rate(t->w));
-    } else if (strcmp(verb, "burst") == 0 && n == 2) {
-        say(t, "%u transactions accepted", world_burst(t->w, (unsigned)strtoul(arg, NULL, 10)));
-    } else if (strcmp(verb, "speed") == 0 && n == 2) {
-        world_set_speed(t->w, strtod(arg, NULL));
-        say(t, "speed %gx", world_speed(t->w));
-    } else if ((strcmp(verb, "crash") == 0 || strcmp(verb, "restart") == 0) && node >= 0) {
-        if (verb[0] == 'c')
-            world_crash(t->w, (unsigned)node);
-        else
-            world_restart(t->w, (unsigned)node);
-        say(t, "%s %s", verb, arg);
-    } else if ((strcmp(verb, "partition") == 0 || strcmp(verb, "heal") == 0) && node >= 0) {
-        world_isolate(t->w, (unsigned)node, verb[0] == 'p');
-        say(t, "%s %s", verb, arg);
-    } else if (strcmp(verb, "byzantine") == 0 && node >= 0 && n == 3) {
-        for (int mode = 0; mode < BYZ_MODE_COUNT; mode++)
-            if (strcmp(arg2, byz_mode_name((byz_mode_t)mode)) == 0) {
-                world_set_byzantine(t->w, (unsigned)node, (byz_mode_t)mode);
-                say(t, "node %s is now %s", arg, arg2);
-                return;
-            }
-        say(t, "byzantine NODE honest|silent|garbage|replay|mute-half|wrong-state|equivocate");
-    } else {
-        say(t, "commands: rate N · burst N · speed X · crash|restart|partition|heal NODE · "
-            "byzantine NODE MODE");
+    if (t->console == NULL && (t->console = console_new(t->w, world_opts(t->w)->seed)) == NULL) {
+        say(t, "the console cannot attach to this chain");
+        return;
     }
+    if ((out = open_memstream(&text, &len)) == NULL)
+        return;
+    console_run_line(t->console, line, out);
+    fclose(out);
+    free(t->output);
+    t->output = text;
 }
 
 static void
@@ -201,6 +200,11 @@ key(tui_t *t, int ch)
     }
     if (t->help && ch != ERR && ch != KEY_RESIZE) {
         t->help = false;
+        return;
+    }
+    if (t->output != NULL && ch != ERR && ch != KEY_RESIZE) {
+        free(t->output);
+        t->output = NULL;
         return;
     }
     switch (ch) {
@@ -304,6 +308,33 @@ draw_keys(tui_t *t)
             "r/R rate  e export  : cmd");
 }
 
+/* The last console answer, in a box over the views (its last lines, if it is long). */
+static void
+draw_output(tui_t *t)
+{
+    int lines = 1, h, w = COLS - 4 < 120 ? COLS - 4 : 120, y = 0;
+    const char *p = t->output;
+    tui_rect_t r, in;
+
+    for (const char *q = p; *q != '\0'; q++)
+        lines += *q == '\n';
+    h = lines + 2 < LINES - 3 ? lines + 2 : LINES - 3;
+    r = (tui_rect_t){ 2, 2, h, w };
+    in = tui_inner(&r);
+    for (int i = 0; i < r.h; i++)
+        mvhline(r.y + i, r.x, ' ', r.w);
+    tui_box(t, &r, "console (any key closes)");
+    for (int skip = lines - in.h; skip > 0 && p != NULL; skip--) /* keep the end in view */
+        p = strchr(p, '\n') != NULL ? strchr(p, '\n') + 1 : NULL;
+    while (p != NULL && *p != '\0' && y < in.h) {
+        const char *nl = strchr(p, '\n');
+        int n = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+
+        tui_put(&in, y++, 0, A_NORMAL, "%.*s", n, p);
+        p = nl != NULL ? nl + 1 : NULL;
+    }
+}
+
 static void
 draw_help(tui_t *t)
 {
@@ -319,7 +350,7 @@ draw_help(tui_t *t)
         "Time        space pause · n one event (--sim) · + - speed (--sim)",
         "Faults      c crash/restart · p cut off/heal · b next Byzantine mode",
         "Load        t burst of 100 txs per group · r double the rate · R halve",
-        "Other       e export the view (DOT + SVG) · : command line · q quit",
+        "Other       e export the view (DOT + SVG) · : console command · q quit",
         "",
         "Every number comes from the nodes' event log or from their ledgers.",
         "Press any key.",
@@ -372,6 +403,8 @@ draw(tui_t *t)
         draw_view(t, t->view, &r);
     }
     draw_keys(t);
+    if (t->output != NULL)
+        draw_output(t);
     if (t->help)
         draw_help(t);
     refresh();
@@ -439,6 +472,9 @@ tui_run(world_t *w, const tui_opts_t *opts)
         delscreen(screen);
     if (t->have_dag)
         model_dag_free(&t->dag);
+    if (t->console != NULL)
+        console_free(t->console);
+    free(t->output);
     model_free(&t->m);
     free(t);
     return 0;

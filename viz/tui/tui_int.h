@@ -52,10 +52,12 @@ typedef struct {
     bool quit;
     char message[160];       /* the last thing a key did, shown in the key bar */
     uint64_t message_until;  /* real ms */
-    /* the command line (`:`) */
+    /* the command line (`:`): the console's commands (console/console.h), made on first use */
     bool typing;
-    char command[80];
+    char command[160];
     size_t command_len;
+    struct console *console;
+    char *output;            /* the last command's answer, shown until a key is pressed */
     /* the DAG view's cached DAG */
     model_dag_t dag;
     bool have_dag;

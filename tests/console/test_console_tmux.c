@@ -1,0 +1,199 @@
+/*
+ * test_console_tmux.c — the interactive console as a person uses it (issue #8's "Done when"):
+ * `bcoslab console --demo --sim` at a terminal inside tmux, keys sent with send-keys, the
+ * screen read back with capture-pane. It checks what libedit adds over the scripted mode: the
+ * prompt, tab completion of command names, history on the up arrow — and that a block query
+ * and an SQL round trip work from the prompt.
+ *
+ * (capture-pane drops the spaces at the end of a line: a bare prompt reads "[group:1]>".)
+ * Each check polls the screen until what it waits for shows up, with a deadline; a failure
+ * prints the screen it last saw.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POLL_MS 100
+#define WAIT_MS 20000
+
+/* Our own tmux server (-L socket), so no user's sessions are touched. */
+static char session[32];
+
+static void
+pause_ms(unsigned ms)
+{
+    struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+    nanosleep(&t, NULL);
+}
+
+/* The screen as text (caller frees). */
+static char *
+screen(void)
+{
+    char cmd[256];
+    FILE *p;
+    char *text = calloc(1, 1 << 16);
+    size_t n;
+
+    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t %s 2>/dev/null", session, session);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    n = fread(text, 1, (1 << 16) - 1, p);
+    text[n] = '\0';
+    pclose(p);
+    return text;
+}
+
+/* A named key: Enter, Tab, Up. */
+static void
+key(const char *name)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t %s %s", session, session, name);
+    assert_int_equal(system(cmd), 0);
+    pause_ms(100);
+}
+
+/* Text typed as it is (no single quotes in it). */
+static void
+type(const char *text)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t %s -l '%s'", session, session, text);
+    assert_int_equal(system(cmd), 0);
+    pause_ms(100);
+}
+
+/* Wait until the screen contains want; fail with the screen otherwise. */
+static void
+wait_for(const char *want)
+{
+    char *s = NULL;
+
+    for (unsigned waited = 0; waited <= WAIT_MS; waited += POLL_MS) {
+        free(s);
+        s = screen();
+        if (strstr(s, want) != NULL) {
+            free(s);
+            return;
+        }
+        pause_ms(POLL_MS);
+    }
+    fail_msg("the screen never showed \"%s\"; it shows:\n%s", want, s);
+}
+
+/* Type a command and Enter. */
+static void
+run(const char *line)
+{
+    type(line);
+    key("Enter");
+}
+
+static void
+stop(void)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof cmd, "tmux -L %s kill-server 2>/dev/null", session);
+    (void)system(cmd);
+}
+
+static void
+start(void)
+{
+    char cmd[600];
+    const char *bin = getenv("BL_BIN");
+
+    assert_non_null(bin);
+    snprintf(session, sizeof session, "blcon%d", (int)getpid());
+    stop();
+    snprintf(cmd, sizeof cmd, "tmux -L %s new-session -d -s %s -x 200 -y 50 "
+             "\"%s console --demo --sim; echo console exited $?; sleep 60\"",
+             session, session, bin);
+    for (int tries = 0; system(cmd) != 0; tries++) {
+        assert_true(tries < 20);
+        pause_ms(200);
+    }
+    wait_for("[group:1]>");
+}
+
+/* Tab completes a command name from its first letters, as FISCO's console does; the
+ * completed command runs. */
+static void
+tab_completes_command_names(void **state)
+{
+    (void)state;
+    start();
+    type("getBlockNu");
+    key("Tab");
+    wait_for("[group:1]> getBlockNumber");
+    key("Enter");
+    wait_for("[group:1]> getBlockNumber\n0\n[group:1]>");
+    stop();
+}
+
+/* The up arrow brings back the previous command (history), ready to run again. */
+static void
+up_arrow_recalls_the_previous_command(void **state)
+{
+    (void)state;
+    start();
+    run("getGroupList");
+    wait_for("    2\n]\n[group:1]>");
+    key("Up");
+    wait_for("]\n[group:1]> getGroupList");
+    key("Enter");
+    wait_for("]\n[group:1]> getGroupList\n[\n    1,");
+    stop();
+}
+
+/* A transaction from the prompt, then its block as FISCO's JSON. */
+static void
+block_query_from_the_prompt(void **state)
+{
+    (void)state;
+    start();
+    run("userAdd alice 100");
+    wait_for("\"msg\":\"Success\"");
+    run("getBlockByNumber 1");
+    wait_for("\"number\": \"0x1\"");
+    stop();
+}
+
+/* create, insert and select from the prompt; quit leaves with status 0. */
+static void
+sql_round_trip_from_the_prompt(void **state)
+{
+    (void)state;
+    start();
+    run("create table t_demo(name varchar, item_id varchar, primary key(name))");
+    wait_for("Create 't_demo' Ok.");
+    run("insert into t_demo (name, item_id) values (fruit, 1)");
+    wait_for("Insert OK, 1 row affected.");
+    run("select * from t_demo where name = fruit");
+    wait_for("| fruit | 1       |\n1 row in set.");
+    run("quit");
+    wait_for("console exited 0");
+    stop();
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tab_completes_command_names),
+        cmocka_unit_test(up_arrow_recalls_the_previous_command),
+        cmocka_unit_test(block_query_from_the_prompt),
+        cmocka_unit_test(sql_round_trip_from_the_prompt),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
