@@ -14,79 +14,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#define POLL_MS 100
-#define WAIT_MS 20000
+#include "tmuxutil.h"
 
-/* Our own tmux server (-L socket), so no user's sessions are touched. */
-static char session[32];
-
-static void
-pause_ms(unsigned ms)
-{
-    struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    nanosleep(&t, NULL);
-}
-
-/* The screen as text (caller frees). */
-static char *
-screen(void)
-{
-    char cmd[256];
-    FILE *p;
-    char *text = calloc(1, 1 << 16);
-    size_t n;
-
-    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t %s 2>/dev/null", session, session);
-    p = popen(cmd, "r");
-    assert_non_null(p);
-    n = fread(text, 1, (1 << 16) - 1, p);
-    text[n] = '\0';
-    pclose(p);
-    return text;
-}
-
-/* A named key: Enter, Tab, Up. */
 static void
 key(const char *name)
 {
-    char cmd[256];
-
-    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t %s %s", session, session, name);
-    assert_int_equal(system(cmd), 0);
-    pause_ms(100);
+    tmx_keys(name);
 }
 
-/* Text typed as it is (no single quotes in it). */
 static void
 type(const char *text)
 {
-    char cmd[1024];
-
-    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t %s -l '%s'", session, session, text);
-    assert_int_equal(system(cmd), 0);
-    pause_ms(100);
+    tmx_type(text);
 }
 
-/* Wait until the screen contains want; fail with the screen otherwise. */
 static void
 wait_for(const char *want)
 {
-    char *s = NULL;
-
-    for (unsigned waited = 0; waited <= WAIT_MS; waited += POLL_MS) {
-        free(s);
-        s = screen();
-        if (strstr(s, want) != NULL) {
-            free(s);
-            return;
-        }
-        pause_ms(POLL_MS);
-    }
-    fail_msg("the screen never showed \"%s\"; it shows:\n%s", want, s);
+    tmx_wait_for(want);
 }
 
 /* Type a command and Enter. */
@@ -100,10 +46,7 @@ run(const char *line)
 static void
 stop(void)
 {
-    char cmd[256];
-
-    snprintf(cmd, sizeof cmd, "tmux -L %s kill-server 2>/dev/null", session);
-    (void)system(cmd);
+    tmx_stop();
 }
 
 static void
@@ -113,16 +56,8 @@ start(void)
     const char *bin = getenv("BL_BIN");
 
     assert_non_null(bin);
-    snprintf(session, sizeof session, "blcon%d", (int)getpid());
-    stop();
-    snprintf(cmd, sizeof cmd, "tmux -L %s new-session -d -s %s -x 200 -y 50 "
-             "\"%s console --demo --sim; echo console exited $?; sleep 60\"",
-             session, session, bin);
-    for (int tries = 0; system(cmd) != 0; tries++) {
-        assert_true(tries < 20);
-        pause_ms(200);
-    }
-    wait_for("[group:1]>");
+    snprintf(cmd, sizeof cmd, "%s console --demo --sim; echo console exited $?; sleep 60", bin);
+    tmx_start("blcon", 200, 50, cmd, "[group:1]>");
 }
 
 /* Tab completes a command name from its first letters, as FISCO's console does; the

@@ -11,79 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#define POLL_MS 100
-#define WAIT_MS 20000
-
-/* Our own tmux server (-L socket), so no user's sessions are touched. */
-static char session[32];
-
-static void
-pause_ms(unsigned ms)
-{
-    struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    nanosleep(&t, NULL);
-}
-
-/* The screen as text (caller frees). */
-static char *
-screen(void)
-{
-    char cmd[256];
-    FILE *p;
-    char *text = calloc(1, 1 << 16);
-    size_t n;
-
-    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t %s 2>/dev/null", session, session);
-    p = popen(cmd, "r");
-    assert_non_null(p);
-    n = fread(text, 1, (1 << 16) - 1, p);
-    text[n] = '\0';
-    pclose(p);
-    return text;
-}
+#include "tmuxutil.h"
 
 static void
 keys(const char *k)
 {
-    char cmd[256];
-
-    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t %s %s", session, session, k);
-    assert_int_equal(system(cmd), 0);
-    pause_ms(300); /* a frame or two */
-}
-
-/* Wait until the screen contains every string of want (NULL-terminated); fail with the screen
- * otherwise. Returns the screen (caller frees). */
-static char *
-wait_for_all(const char *const *want)
-{
-    char *s = NULL;
-
-    for (unsigned waited = 0; waited <= WAIT_MS; waited += POLL_MS) {
-        bool all = true;
-
-        free(s);
-        s = screen();
-        for (size_t i = 0; want[i] != NULL && all; i++)
-            all = strstr(s, want[i]) != NULL;
-        if (all)
-            return s;
-        pause_ms(POLL_MS);
-    }
-    fail_msg("the screen never showed \"%s\"...; it shows:\n%s", want[0], s);
-    return s;
+    tmx_keys(k);
 }
 
 static void
 wait_for(const char *want)
 {
-    const char *list[] = { want, NULL };
-
-    free(wait_for_all(list));
+    tmx_wait_for(want);
 }
 
 /* The number after `label` on the screen ("height 12" -> 12), -1 if absent. */
@@ -98,7 +38,7 @@ number_after(const char *s, const char *label)
 static long
 chain_height(void)
 {
-    char *s = screen();
+    char *s = tmx_screen();
     long h = number_after(s, "· height ");
 
     free(s);
@@ -111,24 +51,17 @@ wait_height_above(long than)
 {
     long h = -1;
 
-    for (unsigned waited = 0; waited <= WAIT_MS; waited += POLL_MS) {
+    for (unsigned waited = 0; waited <= TMX_WAIT_MS; waited += TMX_POLL_MS) {
         if ((h = chain_height()) > than)
             return h;
-        pause_ms(POLL_MS);
+        tmx_pause_ms(TMX_POLL_MS);
     }
     fail_msg("the height stayed at %ld (wanted more than %ld)", h, than);
     return h;
 }
 
-static void
-stop(void)
-{
-    char cmd[256];
-
-    snprintf(cmd, sizeof cmd, "tmux -L %s kill-server 2>/dev/null", session);
-    (void)system(cmd);
-}
-
+/* The demo on the simulator, in a cols x lines terminal, after a line the quit test looks for
+ * (the terminal must show it again once the TUI is gone). */
 static void
 start(int cols, int lines, const char *args)
 {
@@ -136,17 +69,15 @@ start(int cols, int lines, const char *args)
     const char *bin = getenv("BL_BIN");
 
     assert_non_null(bin);
-    snprintf(session, sizeof session, "bltui%d", (int)getpid());
-    stop(); /* what a failed test before this one left running */
-    snprintf(cmd, sizeof cmd, "tmux -L %s new-session -d -s %s -x %d -y %d "
-             "\"printf 'shell before\\n'; %s demo --sim %s; echo demo exited $?; sleep 60\"",
-             session, session, cols, lines, bin, args);
-    /* The previous test's server may still be exiting: then tmux says so; try again. */
-    for (int tries = 0; system(cmd) != 0; tries++) {
-        assert_true(tries < 20);
-        pause_ms(200);
-    }
-    wait_for("1 Chain");
+    snprintf(cmd, sizeof cmd, "printf 'shell before\\n'; %s demo --sim %s; echo demo exited "
+             "$?; sleep 60", bin, args);
+    tmx_start("bltui", cols, lines, cmd, "1 Chain");
+}
+
+static void
+stop(void)
+{
+    tmx_stop();
 }
 
 /* Every view shows what the running chain really holds (issue #7): cars with hashes and
@@ -165,19 +96,19 @@ check_every_view(void)
 
     wait_height_above(2);
     keys("1");
-    free(wait_for_all(chain));
+    free(tmx_wait_for_all(chain));
     keys("2");
-    free(wait_for_all(groups));
+    free(tmx_wait_for_all(groups));
     keys("3");
-    free(wait_for_all(pbft));
+    free(tmx_wait_for_all(pbft));
     keys("4");
-    free(wait_for_all(dag));
+    free(tmx_wait_for_all(dag));
     keys("g");
     keys("5");
-    free(wait_for_all(raft));
+    free(tmx_wait_for_all(raft));
     keys("g");
     keys("6");
-    free(wait_for_all(stats));
+    free(tmx_wait_for_all(stats));
     keys("1");
 }
 
@@ -197,7 +128,7 @@ tui_every_view_shows_real_data_at_200x50(void **state)
 
     (void)state;
     start(200, 50, "--seed 4");
-    free(wait_for_all(panes)); /* four panes at once on a big terminal */
+    free(tmx_wait_for_all(panes)); /* four panes at once on a big terminal */
     check_every_view();
     stop();
 }
@@ -214,10 +145,10 @@ tui_pause_freezes_the_heights(void **state)
     wait_height_above(1);
     keys("Space");
     wait_for("PAUSED");
-    a = screen();
+    a = tmx_screen();
     before = number_after(a, "· height ");
-    pause_ms(1500);
-    b = screen();
+    tmx_pause_ms(1500);
+    b = tmx_screen();
     after = number_after(b, "· height ");
     assert_int_equal(before, after);
     assert_int_equal(number_after(a, "t="), number_after(b, "t="));
@@ -291,7 +222,7 @@ tui_byzantine_leader_causes_a_view_change_in_the_pbft_view(void **state)
     keys("Down"); /* B */
     keys("b");    /* honest -> silent */
     keys("3");
-    free(wait_for_all(seen));
+    free(tmx_wait_for_all(seen));
     wait_for("silent");
     stop();
 }
@@ -328,7 +259,7 @@ tui_quit_restores_the_terminal(void **state)
     start(80, 24, "--seed 10");
     keys("q");
     wait_for("demo exited 0");
-    s = screen();
+    s = tmx_screen();
     assert_non_null(strstr(s, "shell before"));
     assert_null(strstr(s, "1 Chain"));
     free(s);

@@ -150,9 +150,10 @@ tui_view_chain(tui_t *t, const tui_rect_t *box)
     tui_rect_t r = tui_inner(box);
     char title[80];
     int y;
+    const model_group_t *g = &t->m.g[t->group];
 
-    snprintf(title, sizeof title, "1 Chain · group %u (%s) · height %lld", t->m.g[t->group].id,
-             t->m.g[t->group].consensus, (long long)t->m.g[t->group].top);
+    snprintf(title, sizeof title, "1 Chain · group %u (%s) · height %lld", g->id, g->consensus,
+             (long long)(g->top > g->fetched ? g->top : g->fetched));
     tui_box(t, box, title);
     y = draw_train(t, &r, 0);
     y = draw_tips(t, &r, y);
