@@ -189,6 +189,36 @@ cu_close(cu_cluster_t *c)
     }
 }
 
+static suite_t counting_suite;
+static uint8_t counted_pub[64];
+static size_t counted;
+
+static int
+counting_recover(const uint8_t hash[32], const uint8_t *sig, uint8_t pub[64])
+{
+    int rc = suite_ecdsa()->recover(hash, sig, pub);
+
+    if (rc == BL_OK && memcmp(pub, counted_pub, 64) == 0)
+        counted++;
+    return rc;
+}
+
+void
+cu_count_client_recoveries(cu_cluster_t *c)
+{
+    counting_suite = *suite_ecdsa();
+    counting_suite.recover = counting_recover;
+    c->suite = &counting_suite;
+    memcpy(counted_pub, c->client.pub, 64);
+    counted = 0;
+}
+
+size_t
+cu_client_recoveries(void)
+{
+    return counted;
+}
+
 node_t *
 cu_node(cu_cluster_t *c, unsigned i)
 {

@@ -81,6 +81,10 @@ void cu_start_byzantine(cu_cluster_t *c, const byz_mode_t *modes);
 void cu_close(cu_cluster_t *c);
 
 node_t *cu_node(cu_cluster_t *c, unsigned i);
+/* Call right after cu_open: the cluster's suite becomes a copy of secp256k1's that counts how
+ * many times a sender recovery finds the client's key (cu_client_recoveries), on any node. */
+void cu_count_client_recoveries(cu_cluster_t *c);
+size_t cu_client_recoveries(void);
 /* Height of group g on node i, -1 if node i is down or does not host g. */
 int64_t cu_height(cu_cluster_t *c, unsigned i, unsigned g);
 

@@ -27,31 +27,13 @@
 #define LIMIT_MS 60000
 #define MIN_BLOCK_MS 500 /* min_block_generation_time (consensus/pbft_int.h) */
 
-static suite_t counting;
-static uint8_t client_pub[64];
-static size_t client_recoveries;
-
-static int
-counting_recover(const uint8_t hash[32], const uint8_t *sig, uint8_t pub[64])
-{
-    int rc = suite_ecdsa()->recover(hash, sig, pub);
-
-    if (rc == BL_OK && memcmp(pub, client_pub, 64) == 0)
-        client_recoveries++;
-    return rc;
-}
-
 /* Four PBFT sealers on the counting suite; max_trans_num 0 keeps the genesis default. */
 static void
 open_cluster(cu_cluster_t *c, uint64_t seed, int64_t max_trans_num)
 {
     printf("  seed=%llu\n", (unsigned long long)seed);
     cu_open(c, seed, 4);
-    counting = *suite_ecdsa();
-    counting.recover = counting_recover;
-    c->suite = &counting;
-    memcpy(client_pub, c->client.pub, 64);
-    client_recoveries = 0;
+    cu_count_client_recoveries(c);
     cu_group_with(c, G, "0,1,2,3", "0,1,2,3", "pbft");
     if (max_trans_num > 0)
         c->genesis[0].max_trans_num = max_trans_num;
@@ -104,7 +86,7 @@ pbft_replica_recovers_only_senders_its_pool_lacks(void **state)
     sim_run_for(c.sim, 2000);
     for (unsigned i = 0; i < c.n; i++)
         assert_int_equal(group_total_txs(group_of(&c, i)), k);
-    assert_int_equal(client_recoveries, 4 * k);
+    assert_int_equal(cu_client_recoveries(), 4 * k);
     cu_close(&c);
 
     /* node 1 gets the txs, and nothing it sends reaches node 3; node 0 leads height 1 */
@@ -116,7 +98,7 @@ pbft_replica_recovers_only_senders_its_pool_lacks(void **state)
     assert_int_equal(group_total_txs(group_of(&c, 3)), k);
     assert_int_equal(group_pool_size(group_of(&c, 3)), 0);
     assert_true(events_b(&c, EV_PBFT_PHASE, 3, PBFT_PHASE_COMMITTED, NULL) >= 1);
-    assert_int_equal(client_recoveries, 4 * k); /* nodes 0..2 at admission, node 3 once */
+    assert_int_equal(cu_client_recoveries(), 4 * k); /* nodes 0..2 at admission, node 3 once */
     cu_close(&c);
 }
 

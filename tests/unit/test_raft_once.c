@@ -25,20 +25,6 @@
 #define G 1
 #define LIMIT_MS 60000
 
-static suite_t counting;
-static uint8_t client_pub[64];
-static size_t client_recoveries;
-
-static int
-counting_recover(const uint8_t hash[32], const uint8_t *sig, uint8_t pub[64])
-{
-    int rc = suite_ecdsa()->recover(hash, sig, pub);
-
-    if (rc == BL_OK && memcmp(pub, client_pub, 64) == 0)
-        client_recoveries++;
-    return rc;
-}
-
 static void
 raft_follower_applies_each_block_once_without_downloading_it(void **state)
 {
@@ -49,11 +35,7 @@ raft_follower_applies_each_block_once_without_downloading_it(void **state)
     (void)state;
     printf("  seed=41\n");
     cu_open(&c, 41, 3);
-    counting = *suite_ecdsa();
-    counting.recover = counting_recover;
-    c.suite = &counting;
-    memcpy(client_pub, c.client.pub, 64);
-    client_recoveries = 0;
+    cu_count_client_recoveries(&c);
     cu_group_with(&c, G, "0,1,2", "0,1,2", "raft");
     cu_start(&c);
     tcp.reorder = false;
@@ -68,7 +50,7 @@ raft_follower_applies_each_block_once_without_downloading_it(void **state)
         assert_int_equal(cu_height(&c, i, G), heights);
         assert_int_equal(group_executions(node_group(cu_node(&c, i), G)), heights);
     }
-    assert_int_equal(client_recoveries, 3 * k * heights); /* once per node and tx */
+    assert_int_equal(cu_client_recoveries(), 3 * k * heights); /* once per node and tx */
     cu_close(&c);
 }
 
