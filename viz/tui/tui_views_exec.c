@@ -144,7 +144,7 @@ tui_view_stats(tui_t *t, const tui_rect_t *box)
 {
     tui_rect_t r = tui_inner(box);
     double values[MODEL_SECONDS];
-    int spark = r.w - 34 > 60 ? 60 : r.w - 34, y = 0;
+    int spark = r.w - 37 > 60 ? 60 : r.w - 37, y = 0; /* the sparklines start at column 17 */
     size_t n;
 
     tui_box(t, box, "6 Stats · per second, over the last minute");
@@ -160,8 +160,8 @@ tui_view_stats(tui_t *t, const tui_rect_t *box)
                 g->id, g->consensus, (long long)g->top, (unsigned long long)g->committed_txs,
                 pool, (unsigned long long)world_sent(t->w, k));
         n = last_seconds(t, g->txs_in_second, values, (size_t)(spark > 0 ? spark : 0));
-        tui_put(&r, y, 0, A_NORMAL, "  TPS %7.1f", model_tps(&t->m, k, 5));
-        tui_sparkline(&r, y++, 14, spark, values, n, tui_attr(t, TUI_OK));
+        tui_put(&r, y, 0, A_NORMAL, "  TPS    %7.1f", model_tps(&t->m, k, 5));
+        tui_sparkline(&r, y++, 17, spark, values, n, tui_attr(t, TUI_OK));
         if (p50 >= 0)
             tui_put(&r, y++, 0, A_NORMAL, "  commit latency p50 %lld ms · p99 %lld ms "
                     "(admitted → in a committed block)", (long long)p50, (long long)p99);
@@ -171,11 +171,11 @@ tui_view_stats(tui_t *t, const tui_rect_t *box)
         y++;
     }
     n = last_seconds(t, t->m.msgs_in_second, values, (size_t)(spark > 0 ? spark : 0));
-    tui_put(&r, y, 0, A_NORMAL, "  msgs/s %6.0f", n ? values[n - 1] : 0.0);
-    tui_sparkline(&r, y++, 14, spark, values, n, tui_attr(t, TUI_TITLE));
+    tui_put(&r, y, 0, A_NORMAL, "  msgs/s %7.0f", n ? values[n - 1] : 0.0);
+    tui_sparkline(&r, y++, 17, spark, values, n, tui_attr(t, TUI_TITLE));
     n = last_seconds(t, t->m.drops_in_second, values, (size_t)(spark > 0 ? spark : 0));
-    tui_put(&r, y, 0, A_NORMAL, "  drops/s %5.0f", n ? values[n - 1] : 0.0);
-    tui_sparkline(&r, y++, 14, spark, values, n, tui_attr(t, TUI_BAD));
+    tui_put(&r, y, 0, A_NORMAL, "  drops/s %6.0f", n ? values[n - 1] : 0.0);
+    tui_sparkline(&r, y++, 17, spark, values, n, tui_attr(t, TUI_BAD));
     y++;
     tui_put(&r, y++, 0, tui_attr(t, TUI_DIM), "events read %llu · overwritten before read %llu"
             " · load %u tx/s per group", (unsigned long long)t->m.events,
