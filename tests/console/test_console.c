@@ -611,6 +611,59 @@ manager_permissions_guard_system_tables(void **state)
     free(out);
 }
 
+/* Every manager list (fisco-2x-facts §10.1: grantXManager ADDRESS, listXManager,
+ * revokeXManager ADDRESS) takes an account, lists it with its enable_num and lets it go again.
+ * While SysConfigManager lists somebody else, the console's own account may not change the
+ * system config (-50000); once the list is empty again the table is open to all. Once
+ * PermissionManager lists somebody else, only that account may change permissions: our revoke
+ * is refused and the list stays. */
+static void
+manager_lists_grant_list_and_revoke(void **state)
+{
+    static const char *const managers[] = { "CNS", "SysConfig", "DeployAndCreate", "Node" };
+    const char *addr = "0x1111111111111111111111111111111111111111";
+
+    (void)state;
+    for (size_t i = 0; i < sizeof managers / sizeof managers[0]; i++) {
+        char script[600], *out;
+        const char *m = managers[i];
+
+        snprintf(script, sizeof script, "grant%sManager %s\nlist%sManager\nrevoke%sManager %s\n"
+                 "list%sManager\n", m, addr, m, m, addr, m);
+        out = run_script(0, script);
+        has(out, "\"code\":0");
+        has(out, "| 0x1111111111111111111111111111111111111111 |");
+        has(out, "Empty set.");
+        free(out);
+    }
+    {
+        char *out = run_script(1, "grantSysConfigManager "
+                                  "0x1111111111111111111111111111111111111111\n"
+                                  "setSystemConfigByKey tx_count_limit 600\n"
+                                  "getSystemConfigByKey tx_count_limit\n"
+                                  "revokeSysConfigManager "
+                                  "0x1111111111111111111111111111111111111111\n"
+                                  "setSystemConfigByKey tx_count_limit 600\n"
+                                  "getSystemConfigByKey tx_count_limit\n");
+
+        has(out, "\"code\":-50000");
+        has(out, "\n1000\n");
+        has(out, "\n600\n");
+        free(out);
+    }
+    {
+        char *out = run_script(1, "grantPermissionManager "
+                                  "0x1111111111111111111111111111111111111111\n"
+                                  "revokePermissionManager "
+                                  "0x1111111111111111111111111111111111111111\n"
+                                  "listPermissionManager\n");
+
+        has(out, "\"code\":-50000");
+        has(out, "| 0x1111111111111111111111111111111111111111 |");
+        free(out);
+    }
+}
+
 /* ---- CNS ---- */
 
 /* registerCNS name address version; queryCNS name [version]; a name+version registered twice
@@ -803,6 +856,7 @@ main(void)
         cmocka_unit_test(sql_outside_the_subset_is_refused_and_changes_nothing),
         cmocka_unit_test(table_permission_is_enforced),
         cmocka_unit_test(manager_permissions_guard_system_tables),
+        cmocka_unit_test(manager_lists_grant_list_and_revoke),
         cmocka_unit_test(cns_register_and_query),
         cmocka_unit_test(accounts_are_made_listed_and_loaded),
         cmocka_unit_test(crash_and_restart_change_what_commits),
