@@ -6,6 +6,7 @@
 #   make demo       build and start the demo
 #   make bench      build and run the benchmarks
 #   make check T=test_rlp    run one test program (normal build)
+#   make grade [EX=07]       grade the exercises (all, or the one whose folder starts with 07)
 #   make deps       install the Debian packages bcoslab needs (every target does this first)
 #   make V=1 ...    show the full compiler commands
 #
@@ -54,21 +55,39 @@ LIB_SRC  := $(shell find src $(wildcard viz) -name '*.c' ! -path 'src/app/main.c
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 MAIN_OBJ := $(B)/src/app/main.o
 TEST_SRC := $(shell find tests -name 'test_*.c' | sort)
-TEST_HELPER_SRC := $(shell find tests -name '*.c' ! -name 'test_*.c' | sort)
+TEST_HELPER_SRC := $(shell find tests -name '*.c' ! -name 'test_*.c' ! -path 'tests/grading/*' | sort)
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 TEST_BIN := $(TEST_SRC:%.c=$(B)/%)
 # Tests of code that runs on several threads (the parallel executor, the stores it shares):
 # they run in every flavour, and once more under ThreadSanitizer.
 THREAD_TEST_BIN := $(filter $(B)/tests/threads/%,$(TEST_BIN))
 
+# Exercises: exercises/NN-slug/ holds grader.c and the student's file(s). Each grader is built
+# twice: with the student's files ($(B)/grade/NN-slug/student, what `make grade` runs) and with
+# the reference solution tests/grading/NN-slug.c if there is one ($(B)/grade/NN-slug/reference);
+# the self-check test (tests/cli/test_grade_selfcheck.c) proves the first fails on the untouched
+# stubs and the second passes.
+EX_NAMES := $(notdir $(patsubst %/grader.c,%,$(wildcard exercises/*/grader.c)))
+EX_STUDENT_BIN := $(EX_NAMES:%=$(B)/grade/%/student)
+EX_REFERENCE_BIN := $(patsubst tests/grading/%.c,$(B)/grade/%/reference,\
+                      $(wildcard $(EX_NAMES:%=tests/grading/%.c)))
+EX_BIN := $(EX_STUDENT_BIN) $(EX_REFERENCE_BIN)
+# The self-check runs every grader twice, and a grader runs clusters: under ASan that would
+# double the whole suite's time to prove nothing the normal build does not (the graders' code
+# is the library's, which the ASan suite covers). So it runs in the normal build only.
+ifneq ($(FLAVOUR),normal)
+  TEST_BIN := $(filter-out %/test_grade_selfcheck,$(TEST_BIN))
+  EX_BIN :=
+endif
+
 .SECONDARY:
 .PHONY: all bcoslab deps test test-normal test-asan test-flavour test-threads check demo bench sim \
-        clean tests
+        clean tests grade
 .DEFAULT_GOAL := all
 
 all: bcoslab
 bcoslab: $(B)/bcoslab
-ifeq ($(FLAVOUR),normal)
+ifeq ($(B),build/normal)
 	@ln -sf $(B)/bcoslab bcoslab
 endif
 
@@ -99,11 +118,31 @@ $(B)/tests/%: tests/%.c $(TEST_HELPER_OBJ) $(B)/libbcoslab.a
 	$(Q)$(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -Itests -o $@ $< $(TEST_HELPER_OBJ) \
 	    $(B)/libbcoslab.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
-tests: $(TEST_BIN) $(B)/bcoslab
+# A grader: the exercise's grader.c, the harness, the test helpers (clusters on the simulator)
+# and either the student's files or the reference solution.
+GRADE_CC = $(CC) $(CFLAGS_COMMON) $(OPT) $(CMOCKA_CFLAGS) -Itests -Iexercises -Iexercises/$* \
+           -DEX_DIR='"$(abspath exercises/$*)"'
+GRADE_LIBS = $(TEST_HELPER_OBJ) $(B)/libbcoslab.a $(PKG_LIBS) $(CMOCKA_LIBS)
+.SECONDEXPANSION:
+$(B)/grade/%/student: exercises/%/grader.c exercises/grade.c \
+        $$(filter-out exercises/$$*/grader.c,$$(wildcard exercises/$$*/*.c)) $$(wildcard exercises/$$*/*.h) \
+        $(TEST_HELPER_OBJ) $(B)/libbcoslab.a
+	$(call say,GRADE,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(GRADE_CC) -o $@ $(filter %.c,$^) $(GRADE_LIBS)
+
+$(B)/grade/%/reference: exercises/%/grader.c exercises/grade.c tests/grading/%.c \
+        $$(wildcard exercises/$$*/*.h) $(TEST_HELPER_OBJ) $(B)/libbcoslab.a
+	$(call say,GRADE,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(GRADE_CC) -o $@ $(filter %.c,$^) $(GRADE_LIBS)
+
+tests: $(TEST_BIN) $(B)/bcoslab $(EX_BIN)
 
 # One flavour's suite: every test program, with the vectors and the binary they may drive.
 test-flavour: tests
-	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) $(TEST_BIN)
+	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) BL_GRADE_DIR=$(abspath $(B)/grade) \
+	    scripts/run-tests.sh $(FLAVOUR) $(TEST_BIN)
 
 # Only the threaded tests: the whole library is built with the flavour, but not the rest.
 test-threads: $(THREAD_TEST_BIN)
@@ -117,8 +156,13 @@ test:
 
 # make check T=test_rlp   (any part of a test program's path)
 check: tests
-	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/run-tests.sh $(FLAVOUR) \
+	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) BL_GRADE_DIR=$(abspath $(B)/grade) \
+	    scripts/run-tests.sh $(FLAVOUR) \
 	    $(if $(T),$(foreach t,$(TEST_BIN),$(if $(findstring $(T),$(t)),$(t))),$(TEST_BIN))
+
+# make grade: every exercise, graded with the student's files; make grade EX=07: only 07-*.
+grade: $(if $(EX),$(filter $(B)/grade/$(EX)%,$(EX_STUDENT_BIN)),$(EX_STUDENT_BIN)) $(B)/bcoslab
+	@BL_VECTORS=$(VECTORS) BL_BIN=$(abspath $(B)/bcoslab) scripts/grade.sh $(filter $(B)/grade/%,$^)
 
 # The live demo: nodes A, B, C, D; group 1 on PBFT, group 2 (A and B) on Raft. q quits.
 demo: bcoslab

@@ -130,6 +130,7 @@ note_committed(model_t *m, const ev_t *e)
         me->done_signs = me->signs;
         me->done_commits = me->commits;
         me->pbft_height = e->a + 1;
+        me->view = me->to_view = 0; /* FISCO's reportBlock: a commit sets the view back to 0 */
         me->phase = PBFT_PHASE_IDLE;
         me->signs = me->commits = 0;
     }

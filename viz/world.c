@@ -432,10 +432,10 @@ entry_node(world_t *w, unsigned k)
     return -1;
 }
 
+/* Send count transactions of group k's load to node i (nothing if i < 0). */
 static unsigned
-send_load(world_t *w, unsigned k, unsigned count)
+send_load_on(world_t *w, unsigned k, int i, unsigned count)
 {
-    int i = entry_node(w, k);
     size_t cap = count > WORLD_USERS ? count : WORLD_USERS;
     bl_buf_t *raws;
     submit_t s = { .group = k + 1 };
@@ -455,6 +455,12 @@ send_load(world_t *w, unsigned k, unsigned count)
     return s.accepted;
 }
 
+static unsigned
+send_load(world_t *w, unsigned k, unsigned count)
+{
+    return send_load_on(w, k, entry_node(w, k), count);
+}
+
 unsigned
 world_burst(world_t *w, unsigned k)
 {
@@ -463,6 +469,19 @@ world_burst(world_t *w, unsigned k)
     for (unsigned g = 0; g < w->o.groups; g++)
         accepted += send_load(w, g, k);
     return accepted;
+}
+
+unsigned
+world_send(world_t *w, unsigned k, int node, unsigned count)
+{
+    unsigned accepted = 0;
+    int i = node >= 0 ? node : entry_node(w, k);
+
+    if (i >= 0 && (!w->up[i] || !w->hosts[i][k]))
+        return 0;
+    if (!w->users_added[k])
+        accepted += send_load_on(w, k, i, WORLD_USERS); /* opens the users, whatever count */
+    return accepted + send_load_on(w, k, i, count);
 }
 
 /* Pay what the rate owes for the time since the load was last paid. */

@@ -99,6 +99,10 @@ unsigned world_rate(const world_t *w);
 /* Send k transfers to each group now, through its members that are up. Returns how many the
  * nodes accepted. */
 unsigned world_burst(world_t *w, unsigned k);
+/* Send count transfers to group k only, through node `node` (-1: the members up take turns) —
+ * the lessons' `do send N group=G node=X`. The group's first send opens its users first.
+ * Returns how many the node accepted (0 if that node is down or not a member). */
+unsigned world_send(world_t *w, unsigned k, int node, unsigned count);
 /* Transactions sent and accepted so far (per group k). */
 uint64_t world_sent(const world_t *w, unsigned k);
 

@@ -12,6 +12,8 @@
 #include "app/cluster_cmd.h"
 #include "app/console_cmd.h"
 #include "app/demo_cmd.h"
+#include "app/lesson_cmd.h"
+#include "app/replay_cmd.h"
 #include "app/util.h"
 
 static const cli_command_t commands[] = {
@@ -33,9 +35,14 @@ static const cli_command_t commands[] = {
     { .name = "demo", .args = "[--sim] [--seed S] [--nodes N] [--groups G] [OPTIONS]",
       .run = demo_main, .help = demo_help,
       .summary = "run a chain here and watch it live: blocks, groups, PBFT, DAG, Raft, stats" },
+    { .name = "lesson", .args = "list | N [--text] [--no-pause] [--dir DIR] | check FILE...",
+      .run = lesson_main, .help = lesson_help,
+      .summary = "play a lesson step by step: subtitles, actions, waits, checks (TUI or --text)" },
     { .name = "export", .args = "chain|dag|groups|pbft|mpt [--group G] [--block N] -o FILE",
       .run = export_main, .help = export_help,
       .summary = "draw the demo chain's blocks, a DAG, the groups, a PBFT round or an MPT" },
+    { .name = "replay", .args = "FILE [--text]", .run = replay_main, .help = replay_help,
+      .summary = "step through a failed simulated run's trace, event by event" },
     { .name = NULL },
 };
 

@@ -4,9 +4,13 @@
  * Event number seq lives in slot (seq - 1) % capacity. The buffer holds events
  * first_kept .. last; a reader asking for older ones gets the oldest kept and is told how many
  * it missed, the way a slow terminal misses the lines that scrolled away.
+ *
+ * ev_format writes one event as a line of text for traces; ev_parse reads such a line back, so a
+ * trace written by a failed test can be replayed (base/trace.h, `bcoslab replay`).
  */
 #include "base/evlog.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,4 +167,185 @@ ev_format(const ev_t *ev, char *buf, size_t len)
              ev_kind_name(ev->kind), (long long)ev->a, (long long)ev->b,
              memcmp(ev->hash, zero, 32) != 0 ? " hash=" : "",
              memcmp(ev->hash, zero, 32) != 0 ? hash : "");
+}
+
+/* ---- reading a formatted line back ---- */
+
+#define EV_FIELDS 9 /* t node peer group module KIND a b, and hash if it is not zero */
+#define EV_LINE_MAX 256
+
+/* Cut text at its spaces into fields[]. ev_format puts exactly one space between fields, so an
+ * empty field (two spaces, a space at either end) is an error, as is a tenth field. */
+static int
+split_fields(char *text, char *fields[EV_FIELDS], size_t *n)
+{
+    char *p = text;
+
+    *n = 0;
+    for (;;) {
+        char *space = strchr(p, ' ');
+
+        if (*p == '\0' || space == p)
+            return bl_fail(BL_E_INVALID, "event line has an empty field (two spaces, or a space "
+                           "at an end)");
+        if (*n == EV_FIELDS)
+            return bl_fail(BL_E_INVALID, "event line has more than %d fields", EV_FIELDS);
+        fields[(*n)++] = p;
+        if (space == NULL)
+            return BL_OK;
+        *space = '\0';
+        p = space + 1;
+    }
+}
+
+/* The text after "name=" in field, or NULL if the field is not called name. */
+static const char *
+value_of(const char *field, const char *name)
+{
+    size_t len = strlen(name);
+
+    if (strncmp(field, name, len) != 0 || field[len] != '=')
+        return NULL;
+    return field + len + 1;
+}
+
+/* A decimal number as printf's %d family writes it: an optional minus, then digits without a
+ * leading zero ("0" itself, but not "-0", "007" or "+5"). */
+static bool
+canonical_decimal(const char *text, bool may_be_negative)
+{
+    const char *digits = text;
+
+    if (may_be_negative && *digits == '-')
+        digits++;
+    if (*digits < '0' || *digits > '9')
+        return false;
+    if (digits[0] == '0' && (digits[1] != '\0' || digits != text))
+        return false;
+    for (const char *p = digits; *p != '\0'; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+static int
+parse_signed(const char *field, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+    const char *text = value_of(field, name);
+    long long v = 0;
+    bool ok;
+
+    if (text == NULL)
+        return bl_fail(BL_E_INVALID, "event line: expected %s=... but found '%s'", name, field);
+    ok = canonical_decimal(text, lo < 0);
+    if (ok) {
+        errno = 0;
+        v = strtoll(text, NULL, 10);
+        ok = errno != ERANGE && v >= lo && v <= hi;
+    }
+    if (!ok)
+        return bl_fail(BL_E_INVALID, "event line: %s= wants a whole number from %lld to %lld, "
+                       "not '%s'", name, (long long)lo, (long long)hi, text);
+    *out = v;
+    return BL_OK;
+}
+
+static int
+parse_unsigned(const char *field, const char *name, uint64_t hi, uint64_t *out)
+{
+    const char *text = value_of(field, name);
+    unsigned long long v = 0;
+    bool ok;
+
+    if (text == NULL)
+        return bl_fail(BL_E_INVALID, "event line: expected %s=... but found '%s'", name, field);
+    ok = canonical_decimal(text, false);
+    if (ok) {
+        errno = 0;
+        v = strtoull(text, NULL, 10);
+        ok = errno != ERANGE && v <= hi;
+    }
+    if (!ok)
+        return bl_fail(BL_E_INVALID, "event line: %s= wants a whole number from 0 to %llu, "
+                       "not '%s'", name, (unsigned long long)hi, text);
+    *out = v;
+    return BL_OK;
+}
+
+static int
+parse_kind(const char *field, ev_kind_t *kind)
+{
+    for (int k = 0; k < EV_KIND_COUNT; k++) {
+        if (kind_names[k] != NULL && strcmp(field, kind_names[k]) == 0) {
+            *kind = (ev_kind_t)k;
+            return BL_OK;
+        }
+    }
+    return bl_fail(BL_E_INVALID, "event line: '%s' is not an event kind (BLOCK_COMMITTED, "
+                   "MSG_SENT, ...)", field);
+}
+
+/* "hash=" and the 16 lowercase hex digits ev_format writes: the hash's first 8 bytes. */
+static int
+parse_hash(const char *field, uint8_t hash[32])
+{
+    const char *text = value_of(field, "hash");
+
+    if (text == NULL)
+        return bl_fail(BL_E_INVALID, "event line: expected hash=... or the end, but found '%s'",
+                       field);
+    if (strlen(text) != 16 || strspn(text, "0123456789abcdef") != 16)
+        return bl_fail(BL_E_INVALID, "event line: hash= wants 16 lowercase hex digits, not '%s'",
+                       text);
+    return bl_hex_decode_fixed(text, hash, 8);
+}
+
+/* The eight fields every line has, in ev_format's order. */
+static int
+parse_fixed_fields(char *const fields[], ev_t *ev)
+{
+    uint64_t time_ms, group, module;
+    int64_t node, peer;
+    int rc;
+
+    if ((rc = parse_unsigned(fields[0], "t", UINT64_MAX, &time_ms)) != BL_OK ||
+        (rc = parse_signed(fields[1], "node", INT32_MIN, INT32_MAX, &node)) != BL_OK ||
+        (rc = parse_signed(fields[2], "peer", INT32_MIN, INT32_MAX, &peer)) != BL_OK ||
+        (rc = parse_unsigned(fields[3], "group", UINT16_MAX, &group)) != BL_OK ||
+        (rc = parse_unsigned(fields[4], "module", UINT16_MAX, &module)) != BL_OK ||
+        (rc = parse_kind(fields[5], &ev->kind)) != BL_OK ||
+        (rc = parse_signed(fields[6], "a", INT64_MIN, INT64_MAX, &ev->a)) != BL_OK ||
+        (rc = parse_signed(fields[7], "b", INT64_MIN, INT64_MAX, &ev->b)) != BL_OK)
+        return rc;
+    ev->time_ms = time_ms;
+    ev->node = (int32_t)node;
+    ev->peer = (int32_t)peer;
+    ev->group = (uint16_t)group;
+    ev->module = (uint16_t)module;
+    return BL_OK;
+}
+
+int
+ev_parse(const char *line, ev_t *ev)
+{
+    char text[EV_LINE_MAX];
+    char *fields[EV_FIELDS];
+    size_t n, len = strlen(line);
+    int rc;
+
+    memset(ev, 0, sizeof *ev);
+    if (len >= sizeof text)
+        return bl_fail(BL_E_INVALID, "event line is %zu characters long; an event takes fewer "
+                       "than %d", len, EV_LINE_MAX);
+    memcpy(text, line, len + 1);
+    if ((rc = split_fields(text, fields, &n)) != BL_OK)
+        return rc;
+    if (n < EV_FIELDS - 1)
+        return bl_fail(BL_E_INVALID, "event line has %zu fields; it needs t= node= peer= "
+                       "group= module= KIND a= b= (and hash= if there is one)", n);
+    if ((rc = parse_fixed_fields(fields, ev)) != BL_OK)
+        return rc;
+    if (n == EV_FIELDS && (rc = parse_hash(fields[EV_FIELDS - 1], ev->hash)) != BL_OK)
+        return rc;
+    return BL_OK;
 }

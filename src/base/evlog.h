@@ -107,5 +107,10 @@ void ev_serialize(const ev_t *ev, uint8_t out[EV_BYTES]);
 const char *ev_kind_name(ev_kind_t kind);
 /* One line for traces: "t=1200 node=2 group=1 BLOCK_COMMITTED a=5 b=3 hash=ab12..". */
 void ev_format(const ev_t *ev, char *buf, size_t len);
+/* The inverse of ev_format: one such line back into *ev (seq 0), for reading traces. Every
+ * field must be there, in ev_format's order and spelling, and nothing else. A line keeps only
+ * the first 8 bytes of a hash (16 hex digits); the other 24 come back as zeros. Returns BL_OK,
+ * or BL_E_INVALID with a message naming the field that is wrong. */
+int ev_parse(const char *line, ev_t *ev);
 
 #endif

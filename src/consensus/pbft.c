@@ -53,22 +53,16 @@
 /* ---- small helpers ---- */
 
 size_t
-pbft_faults(const consensus_t *c)
-{
-    return c->n == 0 ? 0 : (c->n - 1) / 3;
-}
-
-size_t
 pbft_quorum(const consensus_t *c)
 {
-    return c->n - pbft_faults(c);
+    return pbft_rules.quorum(c->n);
 }
 
-/* (view + highest block number) % n, as FISCO's getLeader computes it. */
+/* May be >= n if an exercise's rule says so: then nobody leads. */
 uint64_t
 pbft_leader(const consensus_t *c, uint64_t view)
 {
-    return c->n == 0 ? 0 : (view + (uint64_t)c->tip) % c->n;
+    return pbft_rules.leader(view, c->tip, c->n);
 }
 
 void
@@ -191,15 +185,48 @@ pbft_forget_prepare(consensus_t *c)
     drop_decoded(&c->prep_decoded, &c->has_prep_decoded);
 }
 
+/* The votes of one kind for the next block, as a list for the rules (pbft_rules_t), and the
+ * vote they are compared with. */
 static size_t
-count_votes(const pbft_vote_t *votes, size_t n, uint64_t view, const uint8_t hash[32])
+ballots(const consensus_t *c, const pbft_vote_t *votes, uint64_t view, const uint8_t hash[32],
+        pbft_ballot_t *list, pbft_ballot_t *want)
 {
     size_t k = 0;
 
-    for (size_t i = 0; i < n; i++)
-        if (votes[i].has && votes[i].view == view && memcmp(votes[i].hash, hash, 32) == 0)
-            k++;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!votes[i].has)
+            continue;
+        list[k].sealer = i;
+        list[k].height = votes[i].height;
+        list[k].view = votes[i].view;
+        memcpy(list[k].hash, votes[i].hash, 32);
+        k++;
+    }
+    want->sealer = 0;
+    want->height = c->tip + 1;
+    want->view = view;
+    memcpy(want->hash, hash, 32);
     return k;
+}
+
+static size_t
+count_votes(const consensus_t *c, const pbft_vote_t *votes, uint64_t view,
+            const uint8_t hash[32])
+{
+    pbft_ballot_t list[CONSENSUS_MAX_SEALERS], want;
+    size_t k = ballots(c, votes, view, hash, list, &want);
+
+    return pbft_rules.count_votes(list, k, c->n, &want);
+}
+
+static bool
+has_quorum(const consensus_t *c, const pbft_vote_t *votes, uint64_t view,
+           const uint8_t hash[32])
+{
+    pbft_ballot_t list[CONSENSUS_MAX_SEALERS], want;
+    size_t k = ballots(c, votes, view, hash, list, &want);
+
+    return pbft_rules.quorum_reached(list, k, c->n, &want);
 }
 
 /* Phase 3 done: n-f commits. Put the commit signatures into the locked block's sigList and
@@ -250,7 +277,7 @@ check_commits(consensus_t *c)
 {
     if (!c->locked || c->committing)
         return;
-    if (count_votes(c->commits, c->n, c->lock_view, c->lock_hash) >= pbft_quorum(c))
+    if (has_quorum(c, c->commits, c->lock_view, c->lock_hash))
         commit_locked(c);
 }
 
@@ -260,8 +287,7 @@ check_signs(consensus_t *c)
 {
     bool same;
 
-    if (!c->has_prepare ||
-        count_votes(c->signs, c->n, c->prep_view, c->prep_exec_hash) < pbft_quorum(c))
+    if (!c->has_prepare || !has_quorum(c, c->signs, c->prep_view, c->prep_exec_hash))
         return;
     same = c->locked && memcmp(c->lock_hash, c->prep_exec_hash, 32) == 0;
     if (c->locked && (same ? c->lock_view == c->prep_view : c->lock_view >= c->prep_view))
@@ -373,7 +399,7 @@ on_vote(consensus_t *c, unsigned from, const pbft_msg_t *m)
     v->height = m->height;
     memcpy(v->hash, m->block_hash, 32);
     memcpy(v->sig, m->sig, m->sig_len);
-    k = count_votes(m->type == PBFT_SIGN ? c->signs : c->commits, c->n, m->view, m->block_hash);
+    k = count_votes(c, m->type == PBFT_SIGN ? c->signs : c->commits, m->view, m->block_hash);
     pbft_emit(c, m->type == PBFT_SIGN ? EV_PBFT_SIGN : EV_PBFT_COMMIT, (int)from, m->height,
               (int64_t)k, m->block_hash);
     if (m->type == PBFT_SIGN)

@@ -78,4 +78,75 @@ void pbft_msg_encode(const pbft_msg_t *m, bl_buf_t *out);
  * reason otherwise; m->block points into body. */
 int pbft_msg_decode(const suite_t *suite, unsigned type, bl_span_t body, pbft_msg_t *m);
 
+/* ---- the rules the engine decides by, as plain functions (exercises 07 and 08) ----
+ *
+ * The engine asks these functions, through the two tables below, instead of doing the
+ * arithmetic inline: the built-in tables hold the project's own answers (pbft_rules.c), and
+ * an exercise's grader puts the student's functions in their place to run a whole cluster with
+ * them. Set a table only while no cluster runs (it is shared by every node of the process). */
+
+/* One vote as the engine holds it: sealer `sealer` said "block `hash` at `height` in `view`"
+ * (a SignReq or a CommitReq). */
+typedef struct {
+    uint64_t sealer;   /* the sender's index in the sealer list */
+    int64_t height;
+    uint64_t view;
+    uint8_t hash[32];
+} pbft_ballot_t;
+
+/* fisco-2x-facts §2.1: the fault bound, the quorum, the leader and the vote count. */
+typedef struct {
+    size_t (*faults)(size_t n);                                  /* f = (n - 1) / 3 */
+    size_t (*quorum)(size_t n);                                  /* n - f */
+    /* the leader's index in view `view` on top of block `highest`: (view + highest) % n */
+    uint64_t (*leader)(uint64_t view, int64_t highest, size_t n);
+    /* how many distinct sealers (index < n) voted exactly as `want` (height, view, hash) */
+    size_t (*count_votes)(const pbft_ballot_t *votes, size_t nvotes, size_t n,
+                          const pbft_ballot_t *want);
+    /* do those votes reach the quorum? */
+    bool (*quorum_reached)(const pbft_ballot_t *votes, size_t nvotes, size_t n,
+                           const pbft_ballot_t *want);
+} pbft_rules_t;
+
+extern const pbft_rules_t pbft_builtin_rules;
+extern pbft_rules_t pbft_rules; /* what the engine uses: pbft_builtin_rules unless a grader set it */
+
+/* fisco-2x-facts §2.5: one sealer's latest ViewChangeReq. */
+typedef struct {
+    uint64_t sealer;   /* the sender's index in the sealer list */
+    uint64_t view;     /* the view it asks for */
+    int64_t height;    /* its highest block */
+} pbft_view_ask_t;
+
+/* What a sealer knows when it must decide about views: its view timer fired, or a
+ * ViewChangeReq arrived (and was checked and kept in asks). */
+typedef struct {
+    size_t n;                    /* sealers */
+    uint64_t me;                 /* my index */
+    int64_t tip;                 /* my highest block */
+    uint64_t view;               /* the view I am in */
+    uint64_t to_view;            /* the view I asked for last (== view: I asked for none) */
+    unsigned change_cycle;       /* my view timer fired this many times at this height */
+    bool timed_out;              /* true: my view timer fired; false: a ViewChangeReq came */
+    const pbft_view_ask_t *asks; /* the latest ViewChangeReq of each sealer that sent one */
+    size_t nasks;
+} pbft_view_input_t;
+
+/* What to do about it. */
+typedef struct {
+    uint64_t to_view;            /* the view to ask for / switch to (else: in->to_view) */
+    unsigned change_cycle;       /* the new count of timer firings */
+    bool ask;                    /* send ViewChangeReq(to_view) to all, re-arm the view timer */
+    bool switch_view;            /* n - f sealers asked for to_view: it is my view now */
+} pbft_view_decision_t;
+
+typedef struct {
+    /* how long the view timer waits: 3000 ms x 1.5^change_cycle (cycle at most 20) */
+    uint64_t (*timeout_ms)(unsigned change_cycle);
+    void (*decide)(const pbft_view_input_t *in, pbft_view_decision_t *out);
+} pbft_view_rules_t;
+
+extern const pbft_view_rules_t pbft_builtin_view_rules;
+extern pbft_view_rules_t pbft_view_rules;
+
 #endif

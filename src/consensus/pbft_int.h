@@ -88,7 +88,6 @@ struct consensus {
 
 /* pbft.c */
 size_t pbft_quorum(const consensus_t *c);
-size_t pbft_faults(const consensus_t *c);
 uint64_t pbft_leader(const consensus_t *c, uint64_t view);
 void pbft_emit(consensus_t *c, ev_kind_t kind, int peer, int64_t a, int64_t b,
                const uint8_t hash[32]);

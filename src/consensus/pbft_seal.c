@@ -54,7 +54,8 @@ pbft_send_hint(consensus_t *c)
     pbft_msg_t m = { .type = PBFT_PREPARE, .height = c->tip + 1, .view = c->view };
     block_t blk; /* for its hash only: no senders needed */
 
-    if (!c->locked || leader == (uint64_t)c->me || c->nodes[leader] == UINT32_MAX ||
+    if (!c->locked || leader == (uint64_t)c->me || leader >= c->n ||
+        c->nodes[leader] == UINT32_MAX ||
         block_decode_unverified(c->h.suite, bl_buf_span(&c->lock_block), &blk) != BL_OK)
         return;
     block_hash(c->h.suite, &blk, m.block_hash);

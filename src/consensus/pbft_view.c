@@ -13,6 +13,10 @@
  *     its own, so that a sealer back from a crash finds the current view at once.
  * A commit ends it all: the next height starts again in view 0.
  *
+ * What to ask for and when to switch are decided by plain functions of plain numbers
+ * (pbft_view_rules, pbft.h; the built-in ones are in pbft_rules.c), so that exercise 08 can let
+ * a student's decisions run a whole cluster. This file does what they decide.
+ *
  * The backup. When a sealer has n-f signs for a block it writes the block, its hash and those
  * signs to a disk of its own before it sends its CommitReq. If it crashes and restarts, it reads
  * the backup back and stays locked on that block: it will not sign another block at that height,
@@ -32,34 +36,29 @@ static const char backup_key[] = "committed"; /* FISCO's c_backupKeyCommitted */
 void
 pbft_arm_view_timer(consensus_t *c)
 {
-    double ms = PBFT_VIEW_TIMEOUT_MS;
-
-    for (unsigned i = 0; i < c->change_cycle; i++)
-        ms *= 1.5;
     env_set_timer(c->h.env, env_timer_id(c->h.group, MODULE_PBFT, PBFT_TIMER_VIEW),
-                  (uint64_t)ms);
+                  pbft_view_rules.timeout_ms(c->change_cycle));
 }
 
-void
-pbft_request_view_change(consensus_t *c)
+/* Tell every sealer I want view v, and give the new view's leader its time. */
+static void
+ask_for_view(consensus_t *c, uint64_t v)
 {
     pbft_msg_t m = { .type = PBFT_VIEW_CHANGE, .height = c->tip };
 
-    c->to_view++;
-    m.view = c->to_view;
+    c->to_view = v;
+    m.view = v;
     memcpy(m.block_hash, c->tip_hash, 32);
-    pbft_emit(c, EV_PBFT_VIEW_CHANGE, -1, c->tip + 1, (int64_t)c->to_view, NULL);
+    pbft_emit(c, EV_PBFT_VIEW_CHANGE, -1, c->tip + 1, (int64_t)v, NULL);
     pbft_emit(c, EV_PBFT_PHASE, -1, c->tip + 1, PBFT_PHASE_VIEW_CHANGE, NULL);
     pbft_send(c, &m, -1);
     pbft_arm_view_timer(c);
 }
 
 void
-pbft_on_view_timeout(consensus_t *c)
+pbft_request_view_change(consensus_t *c)
 {
-    if (c->change_cycle < PBFT_MAX_CHANGE_CYCLE)
-        c->change_cycle++;
-    pbft_request_view_change(c);
+    ask_for_view(c, c->to_view + 1);
 }
 
 /* n-f sealers agree: view v it is. */
@@ -70,6 +69,42 @@ switch_view(consensus_t *c, uint64_t v)
     pbft_emit(c, EV_PBFT_VIEW_SWITCHED, -1, c->tip + 1, (int64_t)v, NULL);
     pbft_new_round(c);
     pbft_replay_future(c);
+}
+
+/* Put what I know in front of the rules (pbft_view_rules) and do what they say. */
+static void
+decide(consensus_t *c, bool timed_out)
+{
+    pbft_view_ask_t asks[CONSENSUS_MAX_SEALERS];
+    pbft_view_input_t in = {
+        .n = c->n, .me = (uint64_t)c->me, .tip = c->tip, .view = c->view,
+        .to_view = c->to_view, .change_cycle = c->change_cycle, .timed_out = timed_out,
+        .asks = asks,
+    };
+    pbft_view_decision_t d = { .to_view = c->to_view, .change_cycle = c->change_cycle };
+
+    for (size_t i = 0; i < c->n; i++) {
+        const pbft_vote_t *v = &c->views[i];
+
+        if (!v->has)
+            continue;
+        asks[in.nasks].sealer = i;
+        asks[in.nasks].view = v->view;
+        asks[in.nasks].height = v->height;
+        in.nasks++;
+    }
+    pbft_view_rules.decide(&in, &d);
+    c->change_cycle = d.change_cycle;
+    if (d.ask)
+        ask_for_view(c, d.to_view);
+    if (d.switch_view)
+        switch_view(c, d.to_view);
+}
+
+void
+pbft_on_view_timeout(consensus_t *c)
+{
+    decide(c, true);
 }
 
 /* A peer behind me: send it my view. FISCO's catchupView does it for a peer two or more views
@@ -92,42 +127,6 @@ catch_up(consensus_t *c, unsigned from, const pbft_msg_t *m)
     pbft_send(c, &mine, (int)from);
 }
 
-/* More than f others ask for views above my toView: join the lowest of them. */
-static void
-fast_view_change(consensus_t *c)
-{
-    size_t k = 0;
-    uint64_t lowest = UINT64_MAX;
-
-    for (size_t i = 0; i < c->n; i++) {
-        const pbft_vote_t *v = &c->views[i];
-
-        if ((int64_t)i == c->me || !v->has || v->height < c->tip || v->view <= c->to_view)
-            continue;
-        k++;
-        if (v->view < lowest)
-            lowest = v->view;
-    }
-    if (k <= pbft_faults(c))
-        return;
-    c->to_view = lowest - 1;
-    pbft_request_view_change(c);
-}
-
-static void
-check_switch(consensus_t *c)
-{
-    size_t k = 0;
-
-    if (c->to_view <= c->view)
-        return;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->views[i].has && c->views[i].view == c->to_view && c->views[i].height >= c->tip)
-            k++;
-    if (k >= pbft_quorum(c))
-        switch_view(c, c->to_view);
-}
-
 void
 pbft_on_view_change(consensus_t *c, unsigned from, const pbft_msg_t *m)
 {
@@ -145,8 +144,7 @@ pbft_on_view_change(consensus_t *c, unsigned from, const pbft_msg_t *m)
     v->view = m->view;
     v->height = m->height;
     memcpy(v->hash, m->block_hash, 32);
-    fast_view_change(c);
-    check_switch(c);
+    decide(c, false);
 }
 
 /* ---- the prepare backup: RLP[height, view, hash, block, [[idx, sig], ...]] ---- */

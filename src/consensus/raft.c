@@ -46,7 +46,9 @@
  * already committed somewhere.
  *
  * Files: raft.c (this one: elections, followers, applying), raft_leader.c (the leader's
- * replication and commitment), raft_msg.c (the messages), raft_log.c (the persistent state).
+ * replication and commitment), raft_rules.c (how a node decides to grant a vote and to take
+ * entries: the rules exercises 09 and 10 have students write), raft_msg.c (the messages),
+ * raft_log.c (the persistent state).
  *
  * Where FISCO BCOS 2.x's Raft differs (fisco-2x-facts §3):
  *   - A node refuses the first vote it is ever asked for (to damp flapping), and refuses
@@ -271,26 +273,27 @@ start_election(consensus_t *c)
     bl_buf_free(&body);
 }
 
-/* §5.4.1: the candidate's log is at least as up to date as ours. */
-static bool
-up_to_date(const consensus_t *c, const raft_vote_req_t *m)
-{
-    uint64_t lt = last_term(c);
-
-    return m->last_term > lt ||
-           (m->last_term == lt && m->last_index >= raft_log_last(&c->log));
-}
-
+/* RequestVote: the vote rule (raft_rules.c, or exercise 09's) decides; we adopt the term it
+ * returns, persist the vote, and only then answer. An answer that would move the term backwards
+ * is not used at all. */
 static void
 on_vote_req(consensus_t *c, unsigned from, const raft_vote_req_t *m)
 {
+    raft_vote_question_t q = { .current_term = c->log.term, .voted_for = c->log.voted_for,
+                               .last_index = raft_log_last(&c->log), .last_term = last_term(c),
+                               .candidate = (int)from, .req = *m };
+    raft_vote_answer_t a = raft_vote_rule(&q);
     raft_vote_resp_t r = { .granted = false };
     bl_buf_t body = BL_BUF_INIT;
 
-    if (m->term > c->log.term)
-        raft_become_follower(c, m->term, -1);
-    if (m->term == c->log.term && (c->log.voted_for < 0 || c->log.voted_for == (int)from) &&
-        up_to_date(c, m) && raft_log_set_vote(&c->log, c->log.term, (int)from) == BL_OK) {
+    if (a.term > c->log.term)
+        raft_become_follower(c, a.term, -1);
+    if (a.voted_for < 0)
+        a.voted_for = -1;
+    if (a.term == c->log.term &&
+        (a.voted_for == c->log.voted_for ||
+         raft_log_set_vote(&c->log, c->log.term, a.voted_for) == BL_OK) &&
+        a.granted) {
         r.granted = true;
         arm_election(c);
     }
@@ -331,41 +334,101 @@ reply_append(consensus_t *c, unsigned to, const raft_append_resp_t *r)
     bl_buf_free(&body);
 }
 
-/* The consistency check on (prevLogIndex, prevLogTerm); fills the fast back-up hint. */
-static bool
-log_matches(const consensus_t *c, const raft_append_t *m, raft_append_resp_t *r)
+/* Why an append was refused, for the leader's fast back-up (§5.3): the term at prev_index and
+ * the first index of that term, or (log too short) the index after our last. */
+static void
+conflict_hint(const consensus_t *c, const raft_append_t *m, raft_append_resp_t *r)
 {
     uint64_t last = raft_log_last(&c->log);
 
     if (m->prev_index > last) {
         r->conflict_index = last + 1;
-        return false;
+        return;
     }
-    if (raft_log_term_at(&c->log, m->prev_index) != m->prev_term) {
-        r->conflict_term = raft_log_term_at(&c->log, m->prev_index);
-        r->conflict_index = raft_log_first_of_term(&c->log, r->conflict_term);
-        return false;
-    }
-    return true;
+    r->conflict_term = raft_log_term_at(&c->log, m->prev_index);
+    r->conflict_index = raft_log_first_of_term(&c->log, r->conflict_term);
 }
 
-/* Skip the entries we have already, overwrite from the first that conflicts. */
-static int
-merge_entries(consensus_t *c, const raft_append_t *m)
+static bool
+same_entry(const raft_entry_t *e, const raft_entry_view_t *v)
 {
-    size_t k = 0;
-    uint64_t index = m->prev_index + 1;
+    return e->term == v->term && e->block.len == v->block.len &&
+           (e->block.data == v->block.ptr || e->block.len == 0 ||
+            memcmp(e->block.data, v->block.ptr, v->block.len) == 0);
+}
 
-    while (k < m->nentries && index <= raft_log_last(&c->log) &&
-           raft_log_term_at(&c->log, index) == m->entries[k].term)
-        k++, index++;
-    if (k == m->nentries)
+/* Make our log entries from..: n entries, copied first (they may point into the very
+ * entries the log is about to drop). */
+static int
+replace_from(consensus_t *c, uint64_t from, const raft_entry_view_t *entries, size_t n)
+{
+    raft_entry_view_t *views = bl_xcalloc(n ? n : 1, sizeof *views);
+    bl_buf_t *copies = bl_xcalloc(n ? n : 1, sizeof *copies);
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        bl_buf_init(&copies[i]);
+        bl_buf_append(&copies[i], entries[i].block.ptr, entries[i].block.len);
+        views[i] = (raft_entry_view_t){ .term = entries[i].term,
+                                        .block = bl_buf_span(&copies[i]) };
+    }
+    rc = raft_log_replace(&c->log, from, views, n);
+    for (size_t i = 0; i < n; i++)
+        bl_buf_free(&copies[i]);
+    free(copies);
+    free(views);
+    return rc;
+}
+
+/* Write to our log what the append rule did to its plain copy: everything from the first
+ * entry that differs. Committed entries are never rewritten, whatever a rule says. */
+static int
+write_changes(consensus_t *c, const raft_plain_log_t *plain)
+{
+    size_t same = 0, n;
+
+    while (same < c->log.count && same < plain->count &&
+           same_entry(&c->log.entries[same], &plain->entries[same]))
+        same++;
+    if (same == c->log.count && same == plain->count)
         return BL_OK;
-    if (index <= c->commit)
-        return bl_fail(BL_E_INVALID, "raft: a leader tried to overwrite committed entry %llu",
-                       (unsigned long long)index);
-    raft_emit(c, EV_RAFT_APPEND, c->leader, (int64_t)index, (int64_t)(m->nentries - k));
-    return raft_log_replace(&c->log, index, &m->entries[k], m->nentries - k);
+    if (same < c->commit)
+        return bl_fail(BL_E_INVALID, "raft: entry %zu is committed and cannot be overwritten",
+                       same + 1);
+    n = plain->count - same;
+    raft_emit(c, EV_RAFT_APPEND, c->leader, (int64_t)same + 1, (int64_t)n);
+    return replace_from(c, same + 1, plain->entries + same, n);
+}
+
+/* AppendEntries of our leader's term: the append rule (raft_rules.c, or exercise 10's) works
+ * on a plain copy of our log; we persist what it changed, then raise commitIndex. */
+static bool
+follower_append(consensus_t *c, const raft_append_t *m, raft_append_resp_t *r)
+{
+    raft_plain_log_t plain = { .count = c->log.count, .cap = c->log.count + m->nentries };
+    uint64_t commit = c->commit;
+    bool ok;
+    int rc;
+
+    plain.entries = bl_xcalloc(plain.cap ? plain.cap : 1, sizeof *plain.entries);
+    for (size_t i = 0; i < plain.count; i++)
+        plain.entries[i] = (raft_entry_view_t){ .term = c->log.entries[i].term,
+                                                .block = bl_buf_span(&c->log.entries[i].block) };
+    ok = raft_append_rule(&plain, &commit, m);
+    if (plain.count > plain.cap)
+        rc = bl_fail(BL_E_RANGE, "raft: the append rule left %zu entries in room for %zu",
+                     plain.count, plain.cap);
+    else
+        rc = write_changes(c, &plain);
+    free(plain.entries);
+    if (!ok || rc != BL_OK) {
+        conflict_hint(c, m, r);
+        return false;
+    }
+    r->match = m->prev_index + m->nentries;
+    if (commit > c->commit)
+        raft_set_commit(c, commit); /* as the rule says: never past the last entry it vouched for */
+    return true;
 }
 
 static void
@@ -378,12 +441,7 @@ on_append(consensus_t *c, unsigned from, const raft_append_t *m)
         raft_become_follower(c, m->term, (int)from);
     if (m->term == c->log.term && c->role == RAFT_FOLLOWER) {
         arm_election(c);
-        if (log_matches(c, m, &r) && merge_entries(c, m) == BL_OK) {
-            r.success = true;
-            r.match = m->prev_index + m->nentries;
-            if (m->commit > c->commit)
-                raft_set_commit(c, m->commit < r.match ? m->commit : r.match);
-        }
+        r.success = follower_append(c, m, &r);
     }
     r.term = c->log.term;
     reply_append(c, from, &r);

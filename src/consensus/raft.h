@@ -1,6 +1,8 @@
 /*
  * raft.h — the pieces of the Raft engine (raft.c) that live in their own files: the four
- * messages and their RLP form (raft_msg.c), and the log with what it keeps on disk (raft_log.c).
+ * messages and their RLP form (raft_msg.c), the log with what it keeps on disk (raft_log.c),
+ * and the two rules a node answers its peers by (raft_rules.c), which exercises 09 and 10
+ * replace through hooks.
  *
  * The engine itself is reached only through raft_ops (consensus.h); raft.c's header comment
  * explains the protocol. These declarations are here so that each file stays short and the
@@ -107,5 +109,51 @@ int raft_log_replace(raft_log_t *log, uint64_t index, const raft_entry_view_t *e
 uint64_t raft_log_first_of_term(const raft_log_t *log, uint64_t term);
 /* The last index holding term (0 if none). */
 uint64_t raft_log_last_of_term(const raft_log_t *log, uint64_t term);
+
+/* ---- the two rules a node answers by (raft_rules.c) ----
+ *
+ * Granting a vote and accepting entries are the two decisions the Raft paper's Figure 2 spells
+ * out for a receiver. Each is a plain function over plain structs, reached through a hook:
+ * exercise 09 replaces raft_vote_rule with the student's function, exercise 10 replaces
+ * raft_append_rule, and every node of a simulated cluster then decides with it. Set a hook
+ * only while no cluster runs; the built-in rules are the ones the engine uses otherwise. */
+
+/* A RequestVote as the node asked sees it (§5.2, §5.4.1). */
+typedef struct {
+    uint64_t current_term;  /* the voter's currentTerm */
+    int voted_for;          /* whom it voted for in current_term, -1 for nobody */
+    uint64_t last_index;    /* the voter's last log entry: its index (0: empty log) */
+    uint64_t last_term;     /* and its term (0: empty log) */
+    int candidate;          /* who asks (a cluster index, >= 0) */
+    raft_vote_req_t req;    /* the candidate's term and last log entry */
+} raft_vote_question_t;
+
+/* The voter's answer, and its persistent state afterwards. */
+typedef struct {
+    bool granted;
+    uint64_t term;          /* currentTerm after the request (it never goes down) */
+    int voted_for;          /* votedFor after the request, -1 for nobody */
+} raft_vote_answer_t;
+
+typedef raft_vote_answer_t (*raft_vote_rule_fn)(const raft_vote_question_t *q);
+extern raft_vote_rule_fn raft_vote_rule;
+raft_vote_answer_t raft_vote_rule_builtin(const raft_vote_question_t *q);
+
+/* A follower's log as a plain array: entries[i] is index i + 1, count entries in all, room for
+ * cap (count + the request's entries: enough for any correct append). */
+typedef struct {
+    raft_entry_view_t *entries;
+    size_t count, cap;
+} raft_plain_log_t;
+
+/* The AppendEntries receiver (§5.3), once the request's term is known to be the current one:
+ * true if the log holds req->prev_index with req->prev_term, and then the log ends up holding
+ * req's entries after it (a conflicting suffix deleted, entries already there kept) and
+ * *commit is raised to min(req->commit, the index of the last new entry). The engine writes
+ * whatever the rule did to the log to disk. */
+typedef bool (*raft_append_rule_fn)(raft_plain_log_t *log, uint64_t *commit,
+                                    const raft_append_t *req);
+extern raft_append_rule_fn raft_append_rule;
+bool raft_append_rule_builtin(raft_plain_log_t *log, uint64_t *commit, const raft_append_t *req);
 
 #endif

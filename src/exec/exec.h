@@ -164,6 +164,14 @@ int exec_create_table(exec_call_t *c, const char *name, const char *key_field,
 /* May the origin write this table? Only rows of _sys_table_access_ in force at this block
  * (enable_num <= number) count; a table with no such rows may be written by anyone. */
 int exec_may_write(exec_call_t *c, const char *table_name, bool *allowed);
+/* The decision itself: may `origin` write a table whose _sys_table_access_ rows are `rows`, in
+ * block `number`? exec_may_write asks whatever exec_access_rule points to: exec_access_allows,
+ * unless exercise 11 (exercises/11-permission-check) has put the student's function there.
+ * Set it only while no cluster runs. */
+typedef bool (*exec_access_rule_fn)(const entries_t *rows, const uint8_t origin[20],
+                                    int64_t number);
+extern exec_access_rule_fn exec_access_rule;
+bool exec_access_allows(const entries_t *rows, const uint8_t origin[20], int64_t number);
 
 /* ---- dynamic objects (exec.c) ---- */
 

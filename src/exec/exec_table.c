@@ -78,9 +78,9 @@ exec_select(exec_call_t *c, table_t *t, const char *key, const condition_t *cond
     return rc;
 }
 
-/* Is row `e` of _sys_table_access_ in force at this block? */
+/* Is row `e` of _sys_table_access_ in force in block `number`? */
 static bool
-access_row_in_force(const exec_call_t *c, const entry_t *e)
+access_row_in_force(int64_t number, const entry_t *e)
 {
     const bl_buf_t *v = entry_get(e, ACCESS_FIELD_ENABLE);
     char text[24];
@@ -91,7 +91,7 @@ access_row_in_force(const exec_call_t *c, const entry_t *e)
     memcpy(text, v->data, v->len);
     text[v->len] = '\0';
     n = strtoll(text, NULL, 10);
-    return n <= c->block->number;
+    return n <= number;
 }
 
 static bool
@@ -112,13 +112,29 @@ access_row_names(const entry_t *e, const char *addr_hex)
     return len == 40 && strncasecmp(a, addr_hex, 40) == 0;
 }
 
+bool
+exec_access_allows(const entries_t *rows, const uint8_t origin[20], int64_t number)
+{
+    char origin_hex[41];
+    bool listed = false, any = false;
+
+    bl_hex_encode(origin, 20, origin_hex);
+    for (size_t i = 0; i < rows->count; i++) {
+        if (!access_row_in_force(number, &rows->items[i]))
+            continue;
+        any = true;
+        listed = listed || access_row_names(&rows->items[i], origin_hex);
+    }
+    return !any || listed;
+}
+
+exec_access_rule_fn exec_access_rule = exec_access_allows;
+
 int
 exec_may_write(exec_call_t *c, const char *table_name, bool *allowed)
 {
     table_t *access;
     entries_t rows;
-    char origin[41];
-    bool listed = false, any = false;
     int rc = exec_open_table(c, AMDB_SYS_TABLE_ACCESS, &access);
 
     *allowed = false;
@@ -128,15 +144,9 @@ exec_may_write(exec_call_t *c, const char *table_name, bool *allowed)
     read_lock(c);
     rc = table_select(access, table_name, NULL, &rows);
     read_unlock(c);
-    bl_hex_encode(c->origin, 20, origin);
-    for (size_t i = 0; rc == BL_OK && i < rows.count; i++) {
-        if (!access_row_in_force(c, &rows.items[i]))
-            continue;
-        any = true;
-        listed = listed || access_row_names(&rows.items[i], origin);
-    }
+    if (rc == BL_OK)
+        *allowed = exec_access_rule(&rows, c->origin, c->block->number);
     entries_free(&rows);
-    *allowed = !any || listed;
     return rc;
 }
 

@@ -92,8 +92,8 @@ pte_run_tx(pte_job_t *job, size_t i, unsigned worker)
 }
 
 /* The serial executor. */
-static int
-run_serial(pte_job_t *job)
+int
+pte_serial_in_block_order(pte_job_t *job)
 {
     int rc = BL_OK;
 
@@ -101,6 +101,8 @@ run_serial(pte_job_t *job)
         rc = pte_run_tx(job, i, 0);
     return rc;
 }
+
+pte_serial_fn pte_serial_run = pte_serial_in_block_order;
 
 /* One fresh receipt per transaction, replacing any the block had. */
 static void
@@ -199,7 +201,7 @@ exec_block_execute(const suite_t *suite, amdb_t *db, state_t *state, block_t *bl
     reset_receipts(blk);
     rc = txdag_build(&dag, suite, db, blk->txs, blk->ntxs);
     if (rc == BL_OK)
-        rc = workers == 0 ? run_serial(&job) : pte_run_parallel(&job, workers);
+        rc = workers == 0 ? pte_serial_run(&job) : pte_run_parallel(&job, workers);
     if (rc == BL_OK)
         rc = finish_block(suite, db, state, blk, workers);
     exec_block_destroy(&ctx);

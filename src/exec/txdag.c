@@ -195,11 +195,94 @@ txdag_tx_criticals(const suite_t *suite, amdb_t *db, const tx_t *tx, bool *paral
     return rc;
 }
 
+/* ---- the edge rule as a hook (exercise 04) ---- */
+
+int
+txdag_edges_fisco(const txdag_tx_t *txs, size_t n, txdag_waits_t *waits)
+{
+    txdag_t d;
+
+    txdag_init(&d);
+    for (size_t i = 0; i < n; i++) {
+        critical_t fields;
+
+        critical_init(&fields);
+        for (size_t k = 0; txs[i].parallel && k < txs[i].nfields; k++)
+            critical_add(&fields, txs[i].fields[k]);
+        txdag_add(&d, txs[i].parallel, &fields);
+        critical_free(&fields);
+        waits[i].npreds = d.nodes[i].npreds;
+        waits[i].preds = d.nodes[i].npreds ? bl_xmalloc(d.nodes[i].npreds * sizeof(size_t))
+                                           : NULL;
+        if (d.nodes[i].npreds)
+            memcpy(waits[i].preds, d.nodes[i].preds, d.nodes[i].npreds * sizeof(size_t));
+    }
+    txdag_free(&d);
+    return BL_OK;
+}
+
+txdag_edge_fn txdag_edge_rule = txdag_edges_fisco;
+
+int
+txdag_add_with_waits(txdag_t *d, bool parallel, const critical_t *criticals,
+                     const size_t *preds, size_t npreds)
+{
+    size_t id = d->count;
+
+    for (size_t k = 0; k < npreds; k++)
+        if (preds[k] >= id)
+            return bl_fail(BL_E_INVALID, "transaction %zu would wait for transaction %zu, "
+                           "which is not an earlier one", id, preds[k]);
+    txdag_add(d, true, NULL); /* a node with no edges yet */
+    d->nodes[id].parallel = parallel;
+    for (size_t i = 0; parallel && criticals != NULL && i < criticals->count; i++)
+        critical_add(&d->nodes[id].criticals, criticals->fields[i]);
+    for (size_t k = 0; k < npreds; k++)
+        add_edge(d, preds[k], id); /* a repeat is kept once (add_edge) */
+    if (d->nodes[id].level + 1 > d->nlevels)
+        d->nlevels = d->nodes[id].level + 1;
+    return BL_OK;
+}
+
+/* txdag_build with another edge rule: every transaction's fields first, then the rule, then
+ * the nodes with the edges it gave. */
+static int
+build_with_rule(txdag_t *d, const suite_t *suite, amdb_t *db, const tx_t *txs, size_t n)
+{
+    critical_t *fields = bl_xcalloc(n ? n : 1, sizeof *fields);
+    txdag_tx_t *plain = bl_xcalloc(n ? n : 1, sizeof *plain);
+    txdag_waits_t *waits = bl_xcalloc(n ? n : 1, sizeof *waits);
+    int rc = BL_OK;
+
+    for (size_t i = 0; rc == BL_OK && i < n; i++) {
+        critical_init(&fields[i]);
+        rc = txdag_tx_criticals(suite, db, &txs[i], &plain[i].parallel, &fields[i]);
+        plain[i].fields = (const char *const *)fields[i].fields;
+        plain[i].nfields = fields[i].count;
+    }
+    if (rc == BL_OK && (rc = txdag_edge_rule(plain, n, waits)) != BL_OK)
+        rc = bl_fail(BL_E_INVALID, "the DAG rule could not give the waits of %zu transactions "
+                     "(it returned %d)", n, rc);
+    for (size_t i = 0; rc == BL_OK && i < n; i++)
+        rc = txdag_add_with_waits(d, plain[i].parallel, &fields[i], waits[i].preds,
+                                  waits[i].npreds);
+    for (size_t i = 0; i < n; i++) {
+        critical_free(&fields[i]);
+        free(waits[i].preds);
+    }
+    free(fields);
+    free(plain);
+    free(waits);
+    return rc;
+}
+
 int
 txdag_build(txdag_t *d, const suite_t *suite, amdb_t *db, const tx_t *txs, size_t n)
 {
     int rc = BL_OK;
 
+    if (txdag_edge_rule != txdag_edges_fisco)
+        return build_with_rule(d, suite, db, txs, n);
     for (size_t i = 0; rc == BL_OK && i < n; i++) {
         critical_t fields;
         bool parallel;

@@ -69,4 +69,33 @@ int txdag_tx_criticals(const suite_t *suite, amdb_t *db, const tx_t *tx, bool *p
  * d must be freshly initialised. */
 int txdag_build(txdag_t *d, const suite_t *suite, amdb_t *db, const tx_t *txs, size_t n);
 
+/* ---- the edge rule, as a hook ----
+ *
+ * The rule above (txdag_add) in plain terms: given each transaction's flag and critical
+ * fields, which earlier transactions must each one wait for? txdag_build asks whatever
+ * txdag_edge_rule points to: txdag_edges_fisco (FISCO's rule, the same edges txdag_add
+ * draws), unless exercise 04 (exercises/04-tx-dag) has put the student's function there. Set
+ * it only while no block executes. */
+typedef struct {
+    bool parallel;              /* false: a serial barrier */
+    const char *const *fields;  /* a parallel tx's critical fields */
+    size_t nfields;
+} txdag_tx_t;
+
+typedef struct {
+    size_t *preds;              /* the earlier txs it waits for (malloc'd, or NULL if none) */
+    size_t npreds;
+} txdag_waits_t;
+
+/* Fill waits[0..n) (zeroed by the caller; the caller frees each preds). BL_OK, or an error
+ * code that fails the block. */
+typedef int (*txdag_edge_fn)(const txdag_tx_t *txs, size_t n, txdag_waits_t *waits);
+extern txdag_edge_fn txdag_edge_rule;
+int txdag_edges_fisco(const txdag_tx_t *txs, size_t n, txdag_waits_t *waits);
+
+/* Append a transaction with the waits a rule gave it. Each must name an earlier transaction
+ * (BL_E_INVALID otherwise, and nothing is added); a wait named twice counts once. */
+int txdag_add_with_waits(txdag_t *d, bool parallel, const critical_t *criticals,
+                         const size_t *preds, size_t npreds);
+
 #endif

@@ -188,12 +188,9 @@ view_limit(key_view_t *v, const condition_t *cond)
 {
     size_t skip, keep;
 
-    if (cond == NULL || !cond->has_limit)
-        return;
-    skip = cond->offset < v->nrefs ? cond->offset : v->nrefs;
-    keep = v->nrefs - skip;
-    if (cond->limit < keep)
-        keep = cond->limit;
+    condition_window(cond, v->nrefs, &skip, &keep);
+    if (skip > v->nrefs || keep > v->nrefs - skip)
+        keep = skip = 0; /* a window outside the list (a wrong rule): nothing */
     if (keep > 0 && skip > 0)
         memmove(v->refs, v->refs + skip, keep * sizeof *v->refs);
     v->nrefs = keep;

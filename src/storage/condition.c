@@ -8,8 +8,9 @@
  * holds when the condition's own value is not an integer (then no row passes). One FISCO
  * detail is kept: a row whose value is empty counts as 0 (Condition::process reads "" as 0).
  *
- * The limit is not applied here: it needs the whole list of matching rows in _id_ order, which
- * only the table layer has (amdb_table.c).
+ * The limit is a window over the matching rows in _id_ order: skip `offset` of them, keep at
+ * most `limit` after that. The table layer (amdb_table.c) has that list; it asks
+ * condition_window where to cut it.
  */
 #include "storage/condition.h"
 
@@ -130,7 +131,7 @@ clause_passes(const cond_clause_t *cl, const entry_t *e)
 }
 
 bool
-condition_matches(const condition_t *c, const entry_t *e)
+condition_matches_builtin(const condition_t *c, const entry_t *e)
 {
     if (c == NULL)
         return true;
@@ -138,6 +139,34 @@ condition_matches(const condition_t *c, const entry_t *e)
         if (!clause_passes(&c->clauses[i], e))
             return false;
     return true;
+}
+
+void
+condition_window_builtin(const condition_t *c, size_t matching, size_t *skip, size_t *keep)
+{
+    *skip = 0;
+    *keep = matching;
+    if (c == NULL || !c->has_limit)
+        return;
+    *skip = c->offset < matching ? c->offset : matching;
+    *keep = matching - *skip;
+    if (c->limit < *keep)
+        *keep = c->limit;
+}
+
+condition_match_fn condition_match_rule = condition_matches_builtin;
+condition_window_fn condition_window_rule = condition_window_builtin;
+
+bool
+condition_matches(const condition_t *c, const entry_t *e)
+{
+    return condition_match_rule(c, e);
+}
+
+void
+condition_window(const condition_t *c, size_t matching, size_t *skip, size_t *keep)
+{
+    condition_window_rule(c, matching, skip, keep);
 }
 
 static const char *const op_names[] = {

@@ -50,6 +50,23 @@ void condition_set_limit(condition_t *c, size_t offset, size_t count);
  * passes everything. */
 bool condition_matches(const condition_t *c, const entry_t *e);
 
+/* The limit as a window over the `matching` rows that passed the clauses (in _id_ order): skip
+ * the first *skip of them, keep the *keep after that. No limit (or a NULL condition): skip 0,
+ * keep all. */
+void condition_window(const condition_t *c, size_t matching, size_t *skip, size_t *keep);
+
+/* The two rules above, as hooks. condition_matches and condition_window call whatever these
+ * point to: the built-in functions below, unless exercise 06 (exercises/06-table-select) has
+ * put the student's functions there. Set them only while no cluster runs. */
+typedef bool (*condition_match_fn)(const condition_t *c, const entry_t *e);
+typedef void (*condition_window_fn)(const condition_t *c, size_t matching, size_t *skip,
+                                    size_t *keep);
+extern condition_match_fn condition_match_rule;
+extern condition_window_fn condition_window_rule;
+bool condition_matches_builtin(const condition_t *c, const entry_t *e);
+void condition_window_builtin(const condition_t *c, size_t matching, size_t *skip,
+                              size_t *keep);
+
 /* "eq", "ne", "gt", "ge", "lt", "le" (the names of FISCO's CRUD JSON conditions), and back;
  * cond_op_parse returns BL_E_INVALID for anything else. */
 const char *cond_op_name(cond_op_t op);

@@ -160,6 +160,17 @@ send_pool(sync_t *s, unsigned peer)
     free(raws);
 }
 
+/* A member we have not heard from for SYNC_PEER_GONE_MS crashed or was cut off, and we cannot
+ * tell which: the transactions we broadcast meanwhile were lost on the way (to a crashed node)
+ * or forgotten (a restarted node's pool starts empty). It gets the pool again on its return. */
+static bool
+peer_was_gone(const sync_t *s, unsigned from)
+{
+    const sync_peer_t *p = &s->peers[from];
+
+    return p->heard && env_now(s->env) - p->heard_ms > SYNC_PEER_GONE_MS;
+}
+
 static void
 on_status(sync_t *s, unsigned from, bl_span_t body)
 {
@@ -175,12 +186,13 @@ on_status(sync_t *s, unsigned from, bl_span_t body)
     }
     if (memcmp(genesis, s->genesis_hash, 32) != 0)
         return; /* another chain that happens to use our group id: not a peer of ours */
-    if (s->peers[from].missed_txs) {
+    if (s->peers[from].missed_txs || peer_was_gone(s, from)) {
         s->peers[from].missed_txs = false;
         send_pool(s, from);
     }
     s->peers[from].number = (int64_t)number;
     s->peers[from].heard_ms = env_now(s->env);
+    s->peers[from].heard = true;
     env_emit(s->env, EV_SYNC_STATUS, s->group, MODULE_SYNC, (int)from, (int64_t)number, 0,
              latest);
     maybe_request(s, from);

@@ -41,6 +41,9 @@ enum {
 #define SYNC_GOSSIP_MS 1000          /* gossip_interval_ms: status to peers even when idle */
 #define SYNC_REQUEST_TIMEOUT_MS 2000 /* ask again (maybe someone else) if no answer by then */
 #define SYNC_TX_FLUSH_MS 10          /* new txs wait this long to travel in one batch */
+/* A member whose status has not come for this long was crashed or cut off: what we broadcast
+ * meanwhile never reached it (see on_status). */
+#define SYNC_PEER_GONE_MS (3 * SYNC_GOSSIP_MS)
 
 /* What sync needs to know of its group and may ask it to do. */
 typedef struct {
@@ -65,6 +68,7 @@ typedef struct {
     int64_t number;         /* last status heard; -1: never heard */
     uint64_t heard_ms;
     bool missed_txs;        /* a tx broadcast went out while this node was not our peer yet */
+    bool heard;             /* heard_ms is set: a status has come at least once */
 } sync_peer_t;
 
 typedef struct {

@@ -384,6 +384,44 @@ txs_accepted_before_peers_connect_reach_the_raft_leader(void **state)
     }
 }
 
+static bool
+node0_committed_eight(void *arg)
+{
+    cu_cluster_t *c = arg;
+
+    return group_total_txs(node_group(cu_node(c, 0), 1)) >= 8;
+}
+
+/* A transaction broadcast while every other member was down reached nobody: the crashed nodes
+ * lost it on the way, and they come back with empty pools. Under Raft the node holding it may
+ * not be the next leader; unless it sends its pool again to a member that returns (a status
+ * after a long silence), the transaction would wait forever. Over several seeds the new leader
+ * is sometimes another node. */
+static void
+txs_broadcast_while_peers_were_down_reach_them_when_they_return(void **state)
+{
+    (void)state;
+    for (uint64_t s = seed; s < seed + 6; s++) {
+        cu_cluster_t c;
+
+        cu_open(&c, s, 3);
+        cu_group_with(&c, 1, "0,1,2", "0,1,2", "raft");
+        cu_start(&c);
+        cu_submit_users(&c, 0, 1, 2);
+        cu_run_until_height(&c, 1, "0,1,2", 1, LIMIT_MS);
+        sim_crash(c.sim, 1);
+        sim_crash(c.sim, 2);
+        cu_submit_users(&c, 0, 1, 6);
+        sim_run_for(c.sim, 5000);
+        sim_restart(c.sim, 1);
+        sim_restart(c.sim, 2);
+        if (!sim_run_until(c.sim, node0_committed_eight, &c, LIMIT_MS))
+            fail_msg("seed %llu: the txs node 0 took while its peers were down were never "
+                     "committed", (unsigned long long)s);
+        cu_close(&c);
+    }
+}
+
 int
 main(void)
 {
@@ -399,6 +437,7 @@ main(void)
         cmocka_unit_test(renewed_certificate_keeps_the_node_id_and_is_admitted),
         cmocka_unit_test(one_node_runs_pbft_in_one_group_and_raft_in_another),
         cmocka_unit_test(txs_accepted_before_peers_connect_reach_the_raft_leader),
+        cmocka_unit_test(txs_broadcast_while_peers_were_down_reach_them_when_they_return),
     };
     const char *env = getenv("BL_CLUSTER_SEED");
 

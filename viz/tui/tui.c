@@ -189,8 +189,8 @@ select_block(tui_t *t, int delta)
     t->block = b >= top ? -1 : b < 0 ? 0 : b; /* past the tip: follow the tip again */
 }
 
-static void
-key(tui_t *t, int ch)
+void
+tui_key(tui_t *t, int ch)
 {
     unsigned n = world_nnodes(t->w);
 
@@ -303,6 +303,12 @@ draw_keys(tui_t *t)
         tui_put(&r, 0, 0, tui_attr(t, TUI_WARN), "%s", t->message);
         return;
     }
+    if (t->lesson != NULL) {
+        tui_put(&r, 0, 0, tui_attr(t, TUI_DIM), "Enter/n/→ next step  p/← previous  r replay  "
+                "space hold  o output  q quit  ? help  1-6 view  ↑↓ node  c crash  b byzantine"
+                "  t txs  g group  : cmd");
+        return;
+    }
     tui_put(&r, 0, 0, tui_attr(t, TUI_DIM), "? help  q quit  1-6 view  ↑↓ node  space pause"
             "  c crash  p cut  b byzantine  t txs  g group  ←→ block  n step  +- speed  "
             "r/R rate  e export  : cmd");
@@ -355,7 +361,14 @@ draw_help(tui_t *t)
         "Every number comes from the nodes' event log or from their ledgers.",
         "Press any key.",
     };
-    int h = (int)(sizeof lines / sizeof lines[0]) + 2, w = 84;
+    /* In a lesson, n p r space + - ← → belong to the player (tui_lesson.c). */
+    static const char *const lesson_lines[] = {
+        "Lesson      Enter n → next step · p ← previous step · r this step again",
+        "            space hold the clock · + - faster, slower · o the step's output",
+    };
+    const char *const *extra = t->lesson != NULL ? lesson_lines : NULL;
+    int nextra = extra != NULL ? 2 : 0;
+    int h = (int)(sizeof lines / sizeof lines[0]) + nextra + 2, w = 84;
     tui_rect_t r = { (LINES - h) / 2, (COLS - w) / 2, h, w };
 
     if (r.y < 0) r.y = 0;
@@ -365,30 +378,34 @@ draw_help(tui_t *t)
     for (int y = 0; y < r.h; y++)
         mvhline(r.y + y, r.x, ' ', r.w);
     tui_box(t, &r, "help");
+    for (int i = 0; i < nextra; i++) {
+        tui_rect_t in = tui_inner(&r);
+
+        tui_put(&in, i, 0, A_BOLD, "%s", extra[i]);
+    }
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         tui_rect_t in = tui_inner(&r);
 
-        tui_put(&in, (int)i, 0, i == 0 || lines[i][0] != ' ' ? A_BOLD : A_NORMAL, "%s",
-                lines[i]);
+        tui_put(&in, (int)i + nextra, 0, i == 0 || lines[i][0] != ' ' ? A_BOLD : A_NORMAL,
+                "%s", lines[i]);
     }
 }
 
-/* One view at 80×24; on a big terminal the selected view and three others beside it. */
+/* The views: one at 80×24; on a big terminal the selected view and three others beside it.
+ * They start on line `top` (under the status bar, and under a lesson's subtitles). */
 static void
-draw(tui_t *t)
+draw_views(tui_t *t, int top)
 {
-    int body = LINES - 2;
+    int body = LINES - 1 - top;
 
-    erase();
-    draw_status(t);
     if (COLS >= TUI_BIG_COLS && LINES >= TUI_BIG_LINES) {
         int half_w = COLS / 2, half_h = body / 2;
         unsigned side = strcmp(t->m.g[t->group].consensus, "raft") == 0 ? TUI_VIEW_RAFT :
                         TUI_VIEW_PBFT;
         unsigned others[3] = { TUI_VIEW_GROUPS, side, TUI_VIEW_STATS };
-        tui_rect_t panes[4] = { { 1, 0, half_h, half_w }, { 1, half_w, half_h, COLS - half_w },
-                                { 1 + half_h, 0, body - half_h, half_w },
-                                { 1 + half_h, half_w, body - half_h, COLS - half_w } };
+        tui_rect_t panes[4] = { { top, 0, half_h, half_w }, { top, half_w, half_h, COLS - half_w },
+                                { top + half_h, 0, body - half_h, half_w },
+                                { top + half_h, half_w, body - half_h, COLS - half_w } };
         unsigned k = 0;
 
         draw_view(t, t->view, &panes[0]);
@@ -398,9 +415,24 @@ draw(tui_t *t)
         if (k < 3)
             draw_view(t, t->view == TUI_VIEW_CHAIN ? TUI_VIEW_DAG : TUI_VIEW_CHAIN, &panes[3]);
     } else {
-        tui_rect_t r = { 1, 0, body, COLS };
+        tui_rect_t r = { top, 0, body, COLS };
 
         draw_view(t, t->view, &r);
+    }
+}
+
+void
+tui_draw(tui_t *t)
+{
+    int top = 1;
+
+    erase();
+    if (t->lesson != NULL)
+        top += tui_lesson_draw(t);
+    if (t->w != NULL) {
+        draw_status(t);
+        if (top < LINES - 3)
+            draw_views(t, top);
     }
     draw_keys(t);
     if (t->output != NULL)
@@ -427,23 +459,58 @@ start_colors(tui_t *t)
     init_pair(TUI_BAR, COLOR_BLACK, COLOR_CYAN);
 }
 
-int
-tui_run(world_t *w, const tui_opts_t *opts)
+void
+tui_init(tui_t *t, world_t *w, const tui_opts_t *opts)
 {
-    tui_t *t = bl_xcalloc(1, sizeof *t);
-    uint64_t last, last_snapshot = 0;
-    SCREEN *screen = NULL;
-
     t->w = w;
     t->o = *opts;
     t->view = opts->view >= 1 && opts->view <= TUI_VIEWS ? opts->view : TUI_VIEW_CHAIN;
-    t->group = opts->group < world_ngroups(w) ? opts->group : 0;
+    t->group = w != NULL && opts->group < world_ngroups(w) ? opts->group : 0;
     t->block = -1;
-    model_init(&t->m, w);
+    if (w != NULL)
+        model_init(&t->m, w);
+}
+
+/* Forget everything read from the old world (a lesson opened a new one). */
+void
+tui_set_world(tui_t *t, world_t *w)
+{
+    if (t->have_dag)
+        model_dag_free(&t->dag);
+    t->have_dag = false;
+    if (t->console != NULL)
+        console_free(t->console);
+    t->console = NULL;
+    if (t->w != NULL)
+        model_free(&t->m);
+    t->w = w;
+    t->block = -1;
+    if (w != NULL) {
+        model_init(&t->m, w);
+        if (t->group >= world_ngroups(w))
+            t->group = 0;
+        if (t->node >= world_nnodes(w))
+            t->node = 0;
+    }
+}
+
+void
+tui_release(tui_t *t)
+{
+    tui_set_world(t, NULL);
+    free(t->output);
+    t->output = NULL;
+}
+
+SCREEN *
+tui_screen_open(tui_t *t)
+{
+    SCREEN *screen = NULL;
+
     setlocale(LC_ALL, "");
-    if (opts->in != NULL || opts->out != NULL)
-        screen = newterm(NULL, opts->out != NULL ? opts->out : stdout,
-                         opts->in != NULL ? opts->in : stdin);
+    if (t->o.in != NULL || t->o.out != NULL)
+        screen = newterm(NULL, t->o.out != NULL ? t->o.out : stdout,
+                         t->o.in != NULL ? t->o.in : stdin);
     else
         initscr();
     cbreak();
@@ -452,30 +519,49 @@ tui_run(world_t *w, const tui_opts_t *opts)
     curs_set(0);
     timeout(TUI_TICK_MS);
     start_colors(t);
+    return screen;
+}
+
+void
+tui_screen_close(SCREEN *screen)
+{
+    endwin();
+    if (screen != NULL)
+        delscreen(screen);
+}
+
+uint64_t
+tui_real_ms(void)
+{
+    return real_ms();
+}
+
+int
+tui_run(world_t *w, const tui_opts_t *opts)
+{
+    tui_t *t = bl_xcalloc(1, sizeof *t);
+    uint64_t last, last_snapshot = 0;
+    SCREEN *screen;
+
+    tui_init(t, w, opts);
+    screen = tui_screen_open(t);
     last = real_ms();
     while (!t->quit && (opts->stop == NULL || !atomic_load(opts->stop))) {
         int ch = getch();
         uint64_t now;
 
         if (ch != ERR)
-            key(t, ch);
+            tui_key(t, ch);
         now = real_ms();
         world_advance(w, now - last);
         last = now;
         model_update(&t->m, now - last_snapshot >= TUI_SNAPSHOT_MS);
         if (now - last_snapshot >= TUI_SNAPSHOT_MS)
             last_snapshot = now;
-        draw(t);
+        tui_draw(t);
     }
-    endwin();
-    if (screen != NULL)
-        delscreen(screen);
-    if (t->have_dag)
-        model_dag_free(&t->dag);
-    if (t->console != NULL)
-        console_free(t->console);
-    free(t->output);
-    model_free(&t->m);
+    tui_screen_close(screen);
+    tui_release(t);
     free(t);
     return 0;
 }

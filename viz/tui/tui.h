@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "lesson/lesson.h"
 #include "world.h"
 
 typedef struct {
@@ -26,5 +27,10 @@ typedef struct {
 
 /* Returns 0 when the user quits; the terminal is restored whatever happens. */
 int tui_run(world_t *w, const tui_opts_t *opts);
+
+/* Play a lesson (viz/lesson/lesson.h) in the TUI: its subtitles over the view each step
+ * selects; Enter goes on, p goes back a step, r replays the step, q quits (tui_lesson.c).
+ * popts.out is ignored (the pane shows the step's text). Returns 0 when the user quits. */
+int tui_run_lesson(const lesson_t *l, const lesson_play_opts_t *popts, const tui_opts_t *opts);
 
 #endif

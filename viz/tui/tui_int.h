@@ -58,11 +58,30 @@ typedef struct {
     size_t command_len;
     struct console *console;
     char *output;            /* the last command's answer, shown until a key is pressed */
+    /* playing a lesson (tui_lesson.c): its state, or NULL for the plain demo */
+    struct tui_lesson *lesson;
     /* the DAG view's cached DAG */
     model_dag_t dag;
     bool have_dag;
     unsigned dag_group;
 } tui_t;
+
+/* ---- the loop's parts (tui.c), shared by the demo and the lesson player ---- */
+/* Fill t for world w (NULL: none yet, a lesson may open one later). */
+void tui_init(tui_t *t, world_t *w, const tui_opts_t *opts);
+/* Show another world (a lesson opened one): what was read from the old one is dropped. */
+void tui_set_world(tui_t *t, world_t *w);
+void tui_release(tui_t *t);
+/* Take over the terminal (returns the screen to give back to tui_screen_close). */
+SCREEN *tui_screen_open(tui_t *t);
+void tui_screen_close(SCREEN *screen);
+void tui_key(tui_t *t, int ch);
+void tui_draw(tui_t *t);
+uint64_t tui_real_ms(void);
+
+/* ---- the lesson's subtitle pane (tui_lesson.c): draws it under the status bar and returns
+ * how many lines it took ---- */
+int tui_lesson_draw(tui_t *t);
 
 /* ---- drawing helpers (tui_draw.c) ---- */
 attr_t tui_attr(const tui_t *t, int kind);
