@@ -237,12 +237,20 @@ do_export(lesson_player_t *p, const lesson_op_t *op)
 static void
 do_send(lesson_player_t *p, const lesson_op_t *op)
 {
-    unsigned accepted = 0;
+    unsigned accepted = 0, asked = 0;
 
     for (unsigned k = 0; k < world_ngroups(p->w); k++)
-        if (!op->group_given || k == op->group)
+        if (!op->group_given || k == op->group) {
             accepted += world_send(p->w, k, op->node, (unsigned)op->n);
-    lesson_out(p, " > %s\n   %u transactions accepted\n", op->source, accepted);
+            asked += (unsigned)op->n;
+        }
+    /* A group's first send opens its users (userAdd) before the transfers: say so, or the
+     * count would not add up for the reader. */
+    if (accepted > asked)
+        lesson_out(p, " > %s\n   %u transactions accepted: %u userAdd opening the accounts "
+                   "first, then the transfers\n", op->source, accepted, accepted - asked);
+    else
+        lesson_out(p, " > %s\n   %u transactions accepted\n", op->source, accepted);
 }
 
 static void
