@@ -5,6 +5,7 @@
 
 #include "testutil.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,16 +307,52 @@ cu_run_until_height(cu_cluster_t *c, unsigned g, const char *nodes, int64_t h,
             goal.nodes[i] = cu_height(c, i, g) >= 0;
     }
     if (!sim_run_until(c->sim, reached, &goal, limit_ms)) {
-        char path[64], heights[256] = "";
+        char heights[256] = "";
 
         for (unsigned i = 0; i < c->n; i++)
             snprintf(heights + strlen(heights), sizeof heights - strlen(heights), " %lld",
                      (long long)cu_height(c, i, g));
-        snprintf(path, sizeof path, "cluster-%llu.trace", (unsigned long long)c->seed);
-        sim_write_trace(c->sim, path);
-        fail_msg("seed=%llu: group %u did not reach height %lld by t=%llu (heights:%s); "
-                 "trace in %s", (unsigned long long)c->seed, g, (long long)h,
-                 (unsigned long long)sim_now(c->sim), heights, path);
+        cu_fail(c, "group %u did not reach height %lld by t=%llu (heights:%s)", g,
+                (long long)h, (unsigned long long)sim_now(c->sim), heights);
+    }
+}
+
+void
+cu_fail(cu_cluster_t *c, const char *fmt, ...)
+{
+    char path[64], msg[512];
+    va_list ap;
+
+    snprintf(path, sizeof path, "cluster-%llu.trace", (unsigned long long)c->seed);
+    sim_write_trace(c->sim, path);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fail_msg("seed=%llu: %s; trace in %s", (unsigned long long)c->seed, msg, path);
+}
+
+void
+cu_assert_tips_agree(cu_cluster_t *c, unsigned g)
+{
+    int64_t h = cu_height(c, 0, g);
+    uint8_t first[32];
+
+    for (unsigned i = 0; i < c->n; i++) {
+        block_t blk;
+        uint8_t hash[32];
+
+        if (cu_height(c, i, g) != h)
+            cu_fail(c, "node %u is at height %lld of group %u, node 0 at %lld", i,
+                    (long long)cu_height(c, i, g), g, (long long)h);
+        block_init(&blk);
+        assert_int_equal(group_block_stored(node_group(cu_node(c, i), g), h, &blk), BL_OK);
+        block_hash(c->suite, &blk, hash);
+        block_free(&blk);
+        if (i == 0)
+            memcpy(first, hash, 32);
+        else if (memcmp(first, hash, 32) != 0)
+            cu_fail(c, "node %u's block %lld of group %u differs from node 0's", i,
+                    (long long)h, g);
     }
 }
 

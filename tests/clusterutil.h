@@ -100,6 +100,12 @@ void cu_submit_users(cu_cluster_t *c, unsigned i, unsigned g, unsigned k);
 void cu_run_until_height(cu_cluster_t *c, unsigned g, const char *nodes, int64_t h,
                          uint64_t limit_ms);
 
+/* Fail the test with the seed and the message, after writing the run's trace to
+ * cluster-<seed>.trace in the current folder (`bcoslab replay` opens it). */
+void cu_fail(cu_cluster_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Every node is at node 0's height of group g with the same block there (cu_fail if not). */
+void cu_assert_tips_agree(cu_cluster_t *c, unsigned g);
+
 /* How many events of kind the log holds (for node i, or -1 for any). */
 size_t cu_count_events(cu_cluster_t *c, ev_kind_t kind, int node);
 

@@ -598,23 +598,6 @@ typedef struct {
 #define BARRIER { 0x1006, "registerParallelFunctionInternal(address,string,uint256)", \
                   { "0x00000000000000000000000000000000000000c0", "f(string)", "1" }, 3 }
 
-/* Write the run's trace next to the grader, then fail with the seed, the message and where
- * the trace is. */
-static void fail_with_trace(cu_cluster_t *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void fail_with_trace(cu_cluster_t *c, const char *fmt, ...)
-{
-    char path[64], msg[512];
-    va_list ap;
-
-    snprintf(path, sizeof path, "cluster-%llu.trace", (unsigned long long)c->seed);
-    sim_write_trace(c->sim, path);
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fail_msg("seed=%llu: %s; trace in %s", (unsigned long long)c->seed, msg, path);
-}
-
 /* Submit the calls to node 0, then run until node 0 committed them all and every node has
  * that height. Fails with the seed and a trace otherwise. */
 static void send_batch(cu_cluster_t *c, const call_t *calls, size_t n)
@@ -636,7 +619,7 @@ static void send_batch(cu_cluster_t *c, const call_t *calls, size_t n)
                      status);
     }
     if (!sim_run_until(c->sim, all_committed, &w, LIMIT_MS))
-        fail_with_trace(c, "only %zu of %zu transactions were committed by t=%llu ms (does "
+        cu_fail(c, "only %zu of %zu transactions were committed by t=%llu ms (does "
                         "ex_dag_waits fail?)", w.nfound, n, (unsigned long long)sim_now(c->sim));
     cu_run_until_height(c, G, NULL, cu_height(c, 0, G), LIMIT_MS);
 }
@@ -670,7 +653,7 @@ static void replay_in_block_order(cu_cluster_t *c)
         memcpy(want, blk.header.state_root, 32);
         assert_int_equal(exec_block_execute(c->suite, db, st, &blk, &serial), BL_OK);
         if (memcmp(want, blk.header.state_root, 32) != 0)
-            fail_with_trace(c, "block %lld (%zu txs), committed by the cluster, has another "
+            cu_fail(c, "block %lld (%zu txs), committed by the cluster, has another "
                             "state root than the same block run in block order: your DAG let "
                             "two conflicting transactions run in the other order", (long long)n,
                             blk.ntxs);
@@ -682,27 +665,6 @@ static void replay_in_block_order(cu_cluster_t *c)
     amdb_close(db);
     store_close(store);
     kv_close(kv);
-}
-
-static void assert_nodes_agree(cu_cluster_t *c)
-{
-    int64_t h = cu_height(c, 0, G);
-    uint8_t first[32];
-
-    for (unsigned i = 0; i < c->n; i++) {
-        block_t blk;
-        uint8_t hash[32];
-
-        block_init(&blk);
-        assert_int_equal(cu_height(c, i, G), h);
-        assert_int_equal(group_block_stored(node_group(cu_node(c, i), G), h, &blk), BL_OK);
-        block_hash(c->suite, &blk, hash);
-        if (i == 0)
-            memcpy(first, hash, 32);
-        else if (memcmp(first, hash, 32) != 0)
-            fail_with_trace(c, "node %u's block %lld differs from node 0's", i, (long long)h);
-        block_free(&blk);
-    }
 }
 
 static void cluster_scenario(cu_cluster_t *c)
@@ -725,7 +687,7 @@ static void cluster_scenario(cu_cluster_t *c)
     send_batch(c, users, sizeof users / sizeof users[0]);
     for (int round = 0; round < 2; round++)
         send_batch(c, transfers, sizeof transfers / sizeof transfers[0]);
-    assert_nodes_agree(c);
+    cu_assert_tips_agree(c, G);
     use_student_dag(false);
     replay_in_block_order(c);
 }

@@ -329,23 +329,6 @@ static void random_rows_agree_with_the_table_layer(void **state)
 #define CRUD 0x1002
 #define TABLE_FACTORY 0x1001
 
-/* Write the run's trace next to the grader, then fail with the seed, the message and where
- * the trace is. */
-static void fail_with_trace(cu_cluster_t *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void fail_with_trace(cu_cluster_t *c, const char *fmt, ...)
-{
-    char path[64], msg[512];
-    va_list ap;
-
-    snprintf(path, sizeof path, "cluster-%llu.trace", (unsigned long long)c->seed);
-    sim_write_trace(c->sim, path);
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fail_msg("seed=%llu: %s; trace in %s", (unsigned long long)c->seed, msg, path);
-}
-
 /* Waiting until node 0 has committed some transactions, and their receipts. */
 typedef struct {
     cu_cluster_t *c;
@@ -408,7 +391,7 @@ static void wait_receipts(cu_cluster_t *c, uint8_t (*hashes)[32], size_t n, rece
     for (size_t i = 0; i < n; i++)
         receipt_init(&receipts[i]);
     if (!sim_run_until(c->sim, all_committed, &w, LIMIT_MS))
-        fail_with_trace(c, "only %zu of %zu transactions were committed by t=%llu ms", w.nfound,
+        cu_fail(c, "only %zu of %zu transactions were committed by t=%llu ms", w.nfound,
                         n, (unsigned long long)sim_now(c->sim));
     cu_run_until_height(c, G, NULL, cu_height(c, 0, G), LIMIT_MS);
 }
@@ -468,7 +451,7 @@ static void check_selects(cu_cluster_t *c, const select_case_t *cases, size_t n)
     for (size_t i = 0; i < n; i++) {
         receipt_names(&receipts[i], names, sizeof names);
         if (strcmp(names, cases[i].want) != 0)
-            fail_with_trace(c, "select from t_fruit where key = %s and %s: got rows [%s], "
+            cu_fail(c, "select from t_fruit where key = %s and %s: got rows [%s], "
                             "expected [%s]", cases[i].key, cases[i].condition, names,
                             cases[i].want);
         receipt_free(&receipts[i]);
@@ -509,27 +492,6 @@ static void create_and_fill(cu_cluster_t *c)
 }
 
 /* Every node holds the same chain: the same newest block hash (so the same state roots). */
-static void assert_nodes_agree(cu_cluster_t *c)
-{
-    int64_t h = cu_height(c, 0, G);
-    uint8_t first[32];
-
-    for (unsigned i = 0; i < c->n; i++) {
-        block_t blk;
-        uint8_t hash[32];
-
-        block_init(&blk);
-        assert_int_equal(cu_height(c, i, G), h);
-        assert_int_equal(group_block_stored(node_group(cu_node(c, i), G), h, &blk), BL_OK);
-        block_hash(c->suite, &blk, hash);
-        if (i == 0)
-            memcpy(first, hash, 32);
-        else if (memcmp(first, hash, 32) != 0)
-            fail_with_trace(c, "node %u's block %lld differs from node 0's", i, (long long)h);
-        block_free(&blk);
-    }
-}
-
 static void cluster_scenario(cu_cluster_t *c)
 {
     static const select_case_t reads[] = {
@@ -560,15 +522,15 @@ static void cluster_scenario(cu_cluster_t *c)
     submit(c, CRUD, "remove(string,string,string,string)", removal, 4, hashes[1]);
     wait_receipts(c, hashes, 2, receipts);
     if (receipt_int(&receipts[0]) != 2)
-        fail_with_trace(c, "update ... where item_id >= 9 changed %lld rows, expected 2 (9 "
+        cu_fail(c, "update ... where item_id >= 9 changed %lld rows, expected 2 (9 "
                         "and 10)", (long long)pcu_output_int(&receipts[0]));
     if (receipt_int(&receipts[1]) != 3)
-        fail_with_trace(c, "remove ... where item_id < 3 removed %lld rows, expected 3 (1, 2 "
+        cu_fail(c, "remove ... where item_id < 3 removed %lld rows, expected 3 (1, 2 "
                         "and the empty one)", (long long)pcu_output_int(&receipts[1]));
     receipt_free(&receipts[0]);
     receipt_free(&receipts[1]);
     check_selects(c, after, sizeof after / sizeof after[0]);
-    assert_nodes_agree(c);
+    cu_assert_tips_agree(c, G);
 }
 
 /* A node reads its own system tables (its members, its configuration) through the same two

@@ -241,16 +241,6 @@ open_cluster(uint64_t seed, unsigned n, const byz_mode_t *modes)
 }
 
 static void
-fail_with_trace(cu_cluster_t *c, const char *what)
-{
-    char path[64];
-
-    snprintf(path, sizeof path, "cluster-%llu.trace", (unsigned long long)c->seed);
-    sim_write_trace(c->sim, path);
-    fail_msg("seed=%llu: %s; trace in %s", (unsigned long long)c->seed, what, path);
-}
-
-static void
 hash_at(cu_cluster_t *c, unsigned i, int64_t h, uint8_t out[32])
 {
     block_t b;
@@ -282,7 +272,7 @@ check_no_fork(cu_cluster_t *c, const bool *honest)
 
                 snprintf(what, sizeof what, "FORK: two honest nodes committed different "
                          "blocks at height %lld (node %u)", (long long)h, i);
-                fail_with_trace(c, what);
+                cu_fail(c, "%s", what);
             }
             memcpy(first, hash, 32);
             have = true;
@@ -321,7 +311,7 @@ check_signatures(cu_cluster_t *c, unsigned i)
 
             snprintf(what, sizeof what, "block %lld carries %zu valid commit signatures; "
                      "n - f = %zu are needed", (long long)h, valid, need);
-            fail_with_trace(c, what);
+            cu_fail(c, "%s", what);
         }
     }
 }
@@ -350,7 +340,7 @@ check_leaders(cu_cluster_t *c)
                          "view %lld from sealer %d; the leader is sealer %llu", e->node,
                          (long long)e->a, (long long)e->b, e->peer,
                          (unsigned long long)leader);
-                fail_with_trace(c, what);
+                cu_fail(c, "%s", what);
             }
         }
         after = batch[got - 1].seq;
@@ -420,7 +410,7 @@ cluster_stalls_with_f_plus_one_crashed_and_resumes_when_they_return(void **state
     cu_submit_users(c, 0, G, 3);
     sim_run_for(c->sim, 20000);
     if (cu_height(c, 0, G) != 0 || cu_height(c, 1, G) != 0)
-        fail_with_trace(c, "2 of 4 sealers committed a block: the quorum is too small");
+        cu_fail(c, "2 of 4 sealers committed a block: the quorum is too small");
     assert_int_equal(sim_restart(c->sim, 2), BL_OK);
     assert_int_equal(sim_restart(c->sim, 3), BL_OK);
     cu_run_until_height(c, G, "0,1,2,3", 1, LIMIT_MS);
@@ -485,7 +475,7 @@ cluster_equivocating_leader_cannot_split_the_honest_nodes(void **state)
         done = sim_run_until(c->sim, honest_reached, &goal, LIMIT_MS * 2);
         check_no_fork(c, honest); /* a fork may stop the chain: say so, not "too slow" */
         if (!done)
-            fail_with_trace(c, "the honest sealers 0, 1, 2 stopped committing");
+            cu_fail(c, "the honest sealers 0, 1, 2 stopped committing");
     }
     check_signatures(c, 0);
     close_cluster();

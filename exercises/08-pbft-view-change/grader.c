@@ -257,16 +257,6 @@ open_cluster(uint64_t seed)
     return c;
 }
 
-static void
-fail_with_trace(cu_cluster_t *c, const char *what)
-{
-    char path[64];
-
-    snprintf(path, sizeof path, "cluster-%llu.trace", (unsigned long long)c->seed);
-    sim_write_trace(c->sim, path);
-    fail_msg("seed=%llu: %s; trace in %s", (unsigned long long)c->seed, what, path);
-}
-
 typedef struct {
     cu_cluster_t *c;
     unsigned mask; /* bit i: node i must get there */
@@ -308,7 +298,7 @@ run_until_height(cu_cluster_t *c, unsigned mask, int64_t h)
     else
         snprintf(what, sizeof what, "the chain did not reach height %lld in %d s of virtual "
                  "time", (long long)h, LIMIT_MS / 1000);
-    fail_with_trace(c, what);
+    cu_fail(c, "%s", what);
 }
 
 static bool
@@ -323,7 +313,7 @@ run_for(cu_cluster_t *c, uint64_t ms)
 {
     sim_run_until(c->sim, never, c, ms);
     if (too_many_events(c))
-        fail_with_trace(c, "the network floods: views change without end");
+        cu_fail(c, "the network floods: views change without end");
 }
 
 static void
@@ -361,7 +351,7 @@ check_no_fork(cu_cluster_t *c)
                 continue;
             hash_at(c, i, h, hash);
             if (have && memcmp(first, hash, 32) != 0)
-                fail_with_trace(c, "FORK: two nodes committed different blocks");
+                cu_fail(c, "FORK: two nodes committed different blocks");
             memcpy(first, hash, 32);
             have = true;
         }
@@ -387,7 +377,7 @@ cluster_crashed_leader_is_replaced_by_a_view_change(void **state)
     assert_int_equal(sim_crash(c->sim, 0), BL_OK);
     grow(c, 1, 0xe, 1);
     if (count(c, EV_PBFT_VIEW_SWITCHED, 1) == 0)
-        fail_with_trace(c, "block 1 was committed without a view change");
+        cu_fail(c, "block 1 was committed without a view change");
     for (int h = 2; h <= 4; h++)
         grow(c, 2, 0xe, h);
     check_no_fork(c);
@@ -407,7 +397,7 @@ cluster_silent_leader_is_replaced_and_rejoins_after_heal(void **state)
     sim_partition(c->sim, sides);
     grow(c, 1, 0xe, 1);
     if (cu_height(c, 0, G) != 0)
-        fail_with_trace(c, "the cut-off node committed a block");
+        cu_fail(c, "the cut-off node committed a block");
     sim_heal(c->sim);
     grow(c, 2, 0xf, 2);
     grow(c, 3, 0xf, 3);
@@ -430,13 +420,13 @@ cluster_lagging_sealer_is_pulled_into_the_current_view(void **state)
     sim_partition(c->sim, sides);
     run_for(c, 8000);
     if (count(c, EV_PBFT_VIEW_SWITCHED, 1) < 3 || count(c, EV_PBFT_VIEW_SWITCHED, 3) != 0)
-        fail_with_trace(c, "sealers 0-2 should have changed views at least 3 times "
+        cu_fail(c, "sealers 0-2 should have changed views at least 3 times "
                             "(empty blocks) and the cut-off sealer 3 never");
     sim_heal(c->sim);
     assert_int_equal(sim_crash(c->sim, 0), BL_OK);
     grow(c, 1, 0xe, 1);
     if (count(c, EV_PBFT_VIEW_SWITCHED, 3) == 0)
-        fail_with_trace(c, "sealer 3 helped commit without ever switching view");
+        cu_fail(c, "sealer 3 helped commit without ever switching view");
     check_no_fork(c);
     close_cluster();
 }
@@ -480,7 +470,7 @@ cluster_timeouts_grow_while_no_quorum_and_the_chain_resumes(void **state)
     run_for(c, 30000);
     k = asks_of(c, 2, when, view, 8);
     if (k != 4)
-        fail_with_trace(c, "sealer 2 should have asked for a new view 4 times in 30 s "
+        cu_fail(c, "sealer 2 should have asked for a new view 4 times in 30 s "
                             "(after 3, 4.5, 6.75 and 10.125 s)");
     for (size_t i = 0; i < k; i++) {
         static const uint64_t waits[4] = { 3000, 4500, 6750, 10125 }; /* PBFT starts at 0 */
@@ -493,11 +483,11 @@ cluster_timeouts_grow_while_no_quorum_and_the_chain_resumes(void **state)
                      "the one before; expected view %zu after %llu ms", i + 1,
                      (long long)view[i], (unsigned long long)gap, i + 1,
                      (unsigned long long)want);
-            fail_with_trace(c, what);
+            cu_fail(c, "%s", what);
         }
     }
     if (count(c, EV_PBFT_VIEW_SWITCHED, -1) != 0)
-        fail_with_trace(c, "2 of 4 sealers switched view: n - f = 3 are needed");
+        cu_fail(c, "2 of 4 sealers switched view: n - f = 3 are needed");
     assert_int_equal(sim_restart(c->sim, 0), BL_OK);
     assert_int_equal(sim_restart(c->sim, 1), BL_OK);
     grow(c, 2, 0xf, 1);

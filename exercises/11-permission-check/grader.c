@@ -236,23 +236,6 @@ typedef struct {
     char alice_hex[43], bob_hex[43];
 } perm_cluster_t;
 
-/* Write the run's trace next to the grader, then fail with the seed, the message and where
- * the trace is. */
-static void fail_with_trace(cu_cluster_t *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void fail_with_trace(cu_cluster_t *c, const char *fmt, ...)
-{
-    char path[64], msg[512];
-    va_list ap;
-
-    snprintf(path, sizeof path, "cluster-%llu.trace", (unsigned long long)c->seed);
-    sim_write_trace(c->sim, path);
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fail_msg("seed=%llu: %s; trace in %s", (unsigned long long)c->seed, msg, path);
-}
-
 /* Waiting until node 0 has committed some transactions; their receipts and block numbers. */
 typedef struct {
     cu_cluster_t *c;
@@ -301,7 +284,7 @@ static void wait_receipts(cu_cluster_t *c, uint8_t (*hashes)[32], size_t n, rece
         numbers[i] = -1;
     }
     if (!sim_run_until(c->sim, all_committed, &w, LIMIT_MS))
-        fail_with_trace(c, "only %zu of %zu transactions were committed by t=%llu ms", w.nfound,
+        cu_fail(c, "only %zu of %zu transactions were committed by t=%llu ms", w.nfound,
                         n, (unsigned long long)sim_now(c->sim));
     cu_run_until_height(c, G, NULL, cu_height(c, 0, G), LIMIT_MS);
 }
@@ -390,7 +373,7 @@ static void expect_insert(perm_cluster_t *p, const keypair_t *key, const char *w
     insert_args(who, args, entry, sizeof entry);
     got = send_one(p, key, CRUD, "insert(string,string,string,string)", args, 4, &at);
     if (got != want)
-        fail_with_trace(&p->c, "%s's insert into t_acct in block %lld answered %lld, "
+        cu_fail(&p->c, "%s's insert into t_acct in block %lld answered %lld, "
                         "expected %lld (%s)", who, (long long)at, (long long)got,
                         (long long)want,
                         want == NO_AUTHORIZED ? "CODE_NO_AUTHORIZED: not on the whitelist"
@@ -420,34 +403,13 @@ static int64_t grant_alice_while_bob_inserts(perm_cluster_t *p)
     printf("the grant is in block %lld, bob's first insert in block %lld\n", (long long)at[0],
            (long long)at[1]);
     if (bob_got != want)
-        fail_with_trace(&p->c, "alice's grant is in block %lld (in force from %lld), bob's "
+        cu_fail(&p->c, "alice's grant is in block %lld (in force from %lld), bob's "
                         "insert in block %lld answered %lld, expected %lld", (long long)at[0],
                         (long long)at[0] + 1, (long long)at[1], (long long)bob_got,
                         (long long)want);
     receipt_free(&r[0]);
     receipt_free(&r[1]);
     return bob_got;
-}
-
-static void assert_nodes_agree(cu_cluster_t *c)
-{
-    int64_t h = cu_height(c, 0, G);
-    uint8_t first[32];
-
-    for (unsigned i = 0; i < c->n; i++) {
-        block_t blk;
-        uint8_t hash[32];
-
-        block_init(&blk);
-        assert_int_equal(cu_height(c, i, G), h);
-        assert_int_equal(group_block_stored(node_group(cu_node(c, i), G), h, &blk), BL_OK);
-        block_hash(c->suite, &blk, hash);
-        if (i == 0)
-            memcpy(first, hash, 32);
-        else if (memcmp(first, hash, 32) != 0)
-            fail_with_trace(c, "node %u's block %lld differs from node 0's", i, (long long)h);
-        block_free(&blk);
-    }
 }
 
 static void permission_scenario(perm_cluster_t *p)
@@ -459,7 +421,7 @@ static void permission_scenario(perm_cluster_t *p)
 
     if (send_one(p, &p->alice, TABLE_FACTORY, "createTable(string,string,string)", create, 3,
                  NULL) != 0)
-        fail_with_trace(&p->c, "alice could not create table t_acct: _sys_tables_ has no "
+        cu_fail(&p->c, "alice could not create table t_acct: _sys_tables_ has no "
                         "whitelist, so everyone may create tables");
     bob_early = grant_alice_while_bob_inserts(p);
     expect_insert(p, &p->bob, "bob", NO_AUTHORIZED);
@@ -467,12 +429,12 @@ static void permission_scenario(perm_cluster_t *p)
     owners(p, got, sizeof got); /* the refused insert wrote nothing */
     snprintf(want, sizeof want, "%salice", bob_early == 1 ? "bob-early," : "");
     if (strcmp(got, want) != 0)
-        fail_with_trace(&p->c, "t_acct holds rows of [%s], expected [%s]", got, want);
+        cu_fail(&p->c, "t_acct holds rows of [%s], expected [%s]", got, want);
     if (send_one(p, &p->alice, PERMISSION, "insert(string,string)", grant_bob, 2, NULL) != 1)
-        fail_with_trace(&p->c, "alice could not list bob for t_acct");
+        cu_fail(&p->c, "alice could not list bob for t_acct");
     expect_insert(p, &p->bob, "bob", 1);
     expect_insert(p, &p->alice, "alice2", 1);
-    assert_nodes_agree(&p->c);
+    cu_assert_tips_agree(&p->c, G);
 }
 
 /* "0x" and the 40 hex digits of the key's address, into out[43]. */
