@@ -442,23 +442,6 @@ tui_draw(tui_t *t)
     refresh();
 }
 
-static void
-start_colors(tui_t *t)
-{
-    t->colors = has_colors();
-    if (!t->colors)
-        return;
-    start_color();
-    use_default_colors();
-    init_pair(TUI_OK, COLOR_GREEN, -1);
-    init_pair(TUI_WARN, COLOR_YELLOW, -1);
-    init_pair(TUI_BAD, COLOR_RED, -1);
-    init_pair(TUI_TITLE, COLOR_CYAN, -1);
-    init_pair(TUI_LEADER, COLOR_MAGENTA, -1);
-    init_pair(TUI_DIM, COLOR_BLUE, -1);
-    init_pair(TUI_BAR, COLOR_BLACK, COLOR_CYAN);
-}
-
 void
 tui_init(tui_t *t, world_t *w, const tui_opts_t *opts)
 {
@@ -518,7 +501,7 @@ tui_screen_open(tui_t *t)
     keypad(stdscr, TRUE);
     curs_set(0);
     timeout(TUI_TICK_MS);
-    start_colors(t);
+    tui_start_colors(t);
     return screen;
 }
 

@@ -12,6 +12,25 @@
 
 #include "tui/tui_int.h"
 
+/* The colour pairs every view draws with (t->colors says whether the terminal has colours;
+ * without them tui_attr falls back to bold, underline and reverse). */
+void
+tui_start_colors(tui_t *t)
+{
+    t->colors = has_colors();
+    if (!t->colors)
+        return;
+    start_color();
+    use_default_colors();
+    init_pair(TUI_OK, COLOR_GREEN, -1);
+    init_pair(TUI_WARN, COLOR_YELLOW, -1);
+    init_pair(TUI_BAD, COLOR_RED, -1);
+    init_pair(TUI_TITLE, COLOR_CYAN, -1);
+    init_pair(TUI_LEADER, COLOR_MAGENTA, -1);
+    init_pair(TUI_DIM, COLOR_BLUE, -1);
+    init_pair(TUI_BAR, COLOR_BLACK, COLOR_CYAN);
+}
+
 attr_t
 tui_attr(const tui_t *t, int kind)
 {

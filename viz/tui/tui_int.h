@@ -84,6 +84,7 @@ uint64_t tui_real_ms(void);
 int tui_lesson_draw(tui_t *t);
 
 /* ---- drawing helpers (tui_draw.c) ---- */
+void tui_start_colors(tui_t *t);
 attr_t tui_attr(const tui_t *t, int kind);
 /* Text clipped to the pane's width from (y, x) inside r; returns the columns written. */
 int tui_put(const tui_rect_t *r, int y, int x, attr_t attr, const char *fmt, ...)

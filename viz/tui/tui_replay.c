@@ -14,8 +14,8 @@
  * The words — names, phases, one sentence per event — are in tui_replay_text.c.
  *
  * Drawing reuses the demo's helpers (tui_draw.c: tui_put, tui_box, tui_attr). They take a
- * tui_t, of which they read only `colors`; the viewer keeps one for that alone. The colour
- * pairs are set up exactly as tui.c's start_colors does (copied below: it is static there).
+ * tui_t, of which they read only `colors`; the viewer keeps one for that alone, and sets up
+ * the demo's colour pairs with tui_start_colors.
  */
 #include "tui/tui_replay.h"
 
@@ -518,24 +518,6 @@ draw(const replay_t *r)
     refresh();
 }
 
-/* The demo's colour pairs (a copy of tui.c's start_colors, which is static there). */
-static void
-start_colors(tui_t *t)
-{
-    t->colors = has_colors();
-    if (!t->colors)
-        return;
-    start_color();
-    use_default_colors();
-    init_pair(TUI_OK, COLOR_GREEN, -1);
-    init_pair(TUI_WARN, COLOR_YELLOW, -1);
-    init_pair(TUI_BAD, COLOR_RED, -1);
-    init_pair(TUI_TITLE, COLOR_CYAN, -1);
-    init_pair(TUI_LEADER, COLOR_MAGENTA, -1);
-    init_pair(TUI_DIM, COLOR_BLUE, -1);
-    init_pair(TUI_BAR, COLOR_BLACK, COLOR_CYAN);
-}
-
 int
 tui_replay_run(const trace_t *trace, const char *path)
 {
@@ -556,7 +538,7 @@ tui_replay_run(const trace_t *trace, const char *path)
     noecho();
     keypad(stdscr, TRUE);
     curs_set(0);
-    start_colors(r.look);
+    tui_start_colors(r.look);
     while (!r.quit) {
         int ch;
 
