@@ -60,7 +60,7 @@ quorum_is_n_minus_f(void **state)
 
 /* §2.1: PBFTEngine::getLeader, (view + highest block number) % n. */
 static void
-leader_is_view_plus_highest_mod_n(void **state)
+leader_is_view_plus_height_mod_n(void **state)
 {
     static const struct {
         uint64_t view;
@@ -487,7 +487,7 @@ main(void)
     static const grade_test_t tests[] = {
         { "faults_are_n_minus_one_over_three", faults_are_n_minus_one_over_three, 8 },
         { "quorum_is_n_minus_f", quorum_is_n_minus_f, 8 },
-        { "leader_is_view_plus_highest_mod_n", leader_is_view_plus_highest_mod_n, 8 },
+        { "leader_is_view_plus_height_mod_n", leader_is_view_plus_height_mod_n, 8 },
         { "count_counts_distinct_sealers_with_the_same_vote",
           count_counts_distinct_sealers_with_the_same_vote, 10 },
         { "count_ignores_duplicates_and_non_sealers", count_ignores_duplicates_and_non_sealers,
