@@ -199,7 +199,7 @@ exec_block_execute(const suite_t *suite, amdb_t *db, state_t *state, block_t *bl
     txdag_init(&dag);
     job.runs = bl_xcalloc(blk->ntxs ? blk->ntxs : 1, sizeof *job.runs);
     reset_receipts(blk);
-    rc = txdag_build(&dag, suite, db, blk->txs, blk->ntxs);
+    rc = pte_build_dag(&dag, suite, db, blk->txs, blk->ntxs, workers);
     if (rc == BL_OK)
         rc = workers == 0 ? pte_serial_run(&job) : pte_run_parallel(&job, workers);
     if (rc == BL_OK)

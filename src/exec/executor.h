@@ -135,6 +135,10 @@ typedef int (*pte_serial_fn)(pte_job_t *job);
 extern pte_serial_fn pte_serial_run;
 /* The parallel executor: run the whole DAG on `workers` threads (pte.c). */
 int pte_run_parallel(pte_job_t *job, unsigned workers);
+/* txdag_build, with the transactions' critical fields found on `workers` threads (those that
+ * need no table; the rest on the calling thread). The same DAG, sooner. */
+int pte_build_dag(txdag_t *d, const suite_t *suite, amdb_t *db, const tx_t *txs, size_t n,
+                  unsigned workers);
 /* The hash of every receipt of blk into hashes[], on `workers` threads (0 or 1: this one). */
 void pte_hash_receipts(const suite_t *suite, const block_t *blk, unsigned workers,
                        uint8_t (*hashes)[32]);

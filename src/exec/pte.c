@@ -259,55 +259,149 @@ pte_run_parallel(pte_job_t *job, unsigned workers)
     return BL_OK;
 }
 
-/* ---- hashing the receipts ---- */
+/* ---- work cut into slices ---- */
 
-/* FISCO's later 2.x versions also compute the receipts root in parallel: every receipt must be
- * hashed (a receipt carries a 256-byte bloom, so that is several Keccak blocks each), and
- * only after the last transaction, when the state root every receipt carries is known. Each
- * thread hashes one contiguous slice; slice 0, and any slice whose thread did not start, is
- * hashed by the calling thread. */
+/* Some of a block's work is a loop over independent items — hashing each receipt, finding each
+ * transaction's critical fields — that must be done before or after the DAG runs, while the
+ * workers would otherwise wait. run_on_slices cuts [0, n) into one contiguous slice per worker
+ * and runs fn(arg, from, to) on each at once; the calling thread takes slice 0, and any slice
+ * whose thread did not start. */
 typedef struct {
-    const suite_t *suite;
-    const receipt_t *receipts;
-    uint8_t (*hashes)[32];
+    void (*fn)(void *arg, size_t from, size_t to);
+    void *arg;
     size_t from, to;
     pthread_t thread;
     bool started;
-} hash_slice_t;
+} slice_t;
 
 static void *
-hash_slice(void *arg)
+run_slice(void *arg)
 {
-    hash_slice_t *s = arg;
+    slice_t *s = arg;
 
-    for (size_t i = s->from; i < s->to; i++)
-        receipt_hash(s->suite, &s->receipts[i], s->hashes[i]);
+    s->fn(s->arg, s->from, s->to);
     return NULL;
 }
 
-void
-pte_hash_receipts(const suite_t *suite, const block_t *blk, unsigned workers,
-                  uint8_t (*hashes)[32])
+static void
+run_on_slices(size_t n, unsigned workers, void (*fn)(void *arg, size_t from, size_t to),
+              void *arg)
 {
-    size_t n = blk->nreceipts, per;
-    hash_slice_t *s;
+    slice_t *s;
+    size_t per;
 
     if (workers < 2 || n < 2 * (size_t)workers)
         workers = 1;
     s = bl_xcalloc(workers, sizeof *s);
     per = (n + workers - 1) / workers;
     for (unsigned i = 0; i < workers; i++) {
-        s[i] = (hash_slice_t){ .suite = suite, .receipts = blk->receipts, .hashes = hashes,
-                               .from = i * per < n ? i * per : n };
+        s[i] = (slice_t){ .fn = fn, .arg = arg, .from = i * per < n ? i * per : n };
         s[i].to = s[i].from + per < n ? s[i].from + per : n;
         if (i > 0)
-            s[i].started = pthread_create(&s[i].thread, NULL, hash_slice, &s[i]) == 0;
+            s[i].started = pthread_create(&s[i].thread, NULL, run_slice, &s[i]) == 0;
     }
     for (unsigned i = 0; i < workers; i++)
         if (!s[i].started)
-            hash_slice(&s[i]);
+            run_slice(&s[i]);
     for (unsigned i = 0; i < workers; i++)
         if (s[i].started)
             pthread_join(s[i].thread, NULL);
     free(s);
+}
+
+/* ---- the DAG's fields, found on the workers ---- */
+
+/* Finding a transaction's critical fields means decoding its ABI call data, and for a block of
+ * thousands that is milliseconds during which the workers would wait. A call to a precompiled
+ * contract (or a deployment, or a Table object) is judged from the transaction alone, so those
+ * are found in parallel; a call to another address asks ParallelConfig's tables, which are
+ * read on the calling thread only. The DAG itself is then built in block order, as always. */
+typedef struct {
+    const suite_t *suite;
+    const tx_t *txs;
+    critical_t *fields;
+    bool *parallel;
+    bool *found;
+} fields_job_t;
+
+static bool
+needs_no_tables(const tx_t *tx)
+{
+    return !tx->has_to || precompile_find(tx->to) != NULL || exec_is_object_address(tx->to);
+}
+
+static void
+find_fields(void *arg, size_t from, size_t to)
+{
+    fields_job_t *j = arg;
+
+    for (size_t i = from; i < to; i++) {
+        if (!needs_no_tables(&j->txs[i]))
+            continue;
+        /* a failure is left for the calling thread, which finds it again and reports it */
+        j->found[i] = txdag_tx_criticals(j->suite, NULL, &j->txs[i], &j->parallel[i],
+                                         &j->fields[i]) == BL_OK;
+        if (!j->found[i]) {
+            critical_free(&j->fields[i]);
+            critical_init(&j->fields[i]);
+        }
+    }
+}
+
+int
+pte_build_dag(txdag_t *d, const suite_t *suite, amdb_t *db, const tx_t *txs, size_t n,
+              unsigned workers)
+{
+    fields_job_t j = { .suite = suite, .txs = txs };
+    int rc = BL_OK;
+
+    if (workers < 2 || txdag_edge_rule != txdag_edges_fisco)
+        return txdag_build(d, suite, db, txs, n);
+    j.fields = bl_xcalloc(n ? n : 1, sizeof *j.fields);
+    j.parallel = bl_xcalloc(n ? n : 1, sizeof *j.parallel);
+    j.found = bl_xcalloc(n ? n : 1, sizeof *j.found);
+    for (size_t i = 0; i < n; i++)
+        critical_init(&j.fields[i]);
+    run_on_slices(n, workers, find_fields, &j);
+    for (size_t i = 0; rc == BL_OK && i < n; i++) {
+        if (!j.found[i])
+            rc = txdag_tx_criticals(suite, db, &txs[i], &j.parallel[i], &j.fields[i]);
+        if (rc == BL_OK)
+            txdag_add(d, j.parallel[i], &j.fields[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        critical_free(&j.fields[i]);
+    free(j.fields);
+    free(j.parallel);
+    free(j.found);
+    return rc;
+}
+
+/* ---- hashing the receipts ---- */
+
+/* FISCO's later 2.x versions also compute the receipts root in parallel: every receipt must be
+ * hashed (a receipt carries a 256-byte bloom, so that is several Keccak blocks each), and
+ * only after the last transaction, when the state root every receipt carries is known. */
+typedef struct {
+    const suite_t *suite;
+    const receipt_t *receipts;
+    uint8_t (*hashes)[32];
+} receipts_job_t;
+
+static void
+hash_receipts(void *arg, size_t from, size_t to)
+{
+    receipts_job_t *j = arg;
+
+    for (size_t i = from; i < to; i++)
+        receipt_hash(j->suite, &j->receipts[i], j->hashes[i]);
+}
+
+void
+pte_hash_receipts(const suite_t *suite, const block_t *blk, unsigned workers,
+                  uint8_t (*hashes)[32])
+{
+    receipts_job_t j = { .suite = suite, .receipts = blk->receipts, .hashes = hashes };
+
+    run_on_slices(blk->nreceipts, workers, hash_receipts, &j);
 }

@@ -31,11 +31,13 @@
 #include "base/error.h"
 #include "storage/amdb_impl.h"
 
-/* One row to sort, with what the comparison needs beside it (qsort passes no context). */
+/* One row to sort: the row, its key field's value (looked up once, not at every comparison:
+ * a block's thousands of rows make tens of thousands of comparisons) and its position before
+ * sorting, the last tie-break, so that the sort is stable. */
 typedef struct {
     const entry_t *row;
-    const char *key_field;
-    size_t index; /* position before sorting: the last tie-break, so the sort is stable */
+    const bl_buf_t *key;
+    size_t index;
 } sort_item_t;
 
 /* std::string's operator<: bytewise, a prefix first. */
@@ -69,15 +71,11 @@ static int
 compare_items(const void *pa, const void *pb)
 {
     const sort_item_t *a = pa, *b = pb;
-    const bl_buf_t empty = BL_BUF_INIT;
-    const bl_buf_t *ka, *kb;
     int c;
 
     if (a->row->id != b->row->id)
         return a->row->id < b->row->id ? -1 : 1;
-    ka = entry_get(a->row, a->key_field);
-    kb = entry_get(b->row, b->key_field);
-    c = compare_bytes(ka ? ka : &empty, kb ? kb : &empty);
+    c = compare_bytes(a->key, b->key);
     if (c != 0)
         return c;
     if (a->row->nfields != b->row->nfields)
@@ -88,25 +86,46 @@ compare_items(const void *pa, const void *pb)
     return (a->index > b->index) - (a->index < b->index);
 }
 
+/* Sort n rows given by pointer into EntryLessNoLock order: rows[] is reordered in place. */
+static void
+sort_row_pointers(const table_info_t *info, const entry_t **rows, size_t n)
+{
+    static const bl_buf_t empty = BL_BUF_INIT;
+    sort_item_t *items;
+
+    if (n < 2)
+        return;
+    items = bl_xcalloc(n, sizeof *items);
+    for (size_t i = 0; i < n; i++) {
+        const bl_buf_t *key = entry_get(rows[i], info->key_field);
+
+        items[i] = (sort_item_t){ rows[i], key ? key : &empty, i };
+    }
+    qsort(items, n, sizeof *items, compare_items);
+    for (size_t i = 0; i < n; i++)
+        rows[i] = items[i].row;
+    free(items);
+}
+
 void
 amdb_sort_rows(const table_info_t *info, entries_t *rows)
 {
-    sort_item_t *items;
+    const entry_t **order;
     entry_t *sorted;
 
     if (rows->count < 2)
         return;
-    items = bl_xcalloc(rows->count, sizeof *items);
+    order = bl_xcalloc(rows->count, sizeof *order);
     for (size_t i = 0; i < rows->count; i++)
-        items[i] = (sort_item_t){ &rows->items[i], info->key_field, i };
-    qsort(items, rows->count, sizeof *items, compare_items);
+        order[i] = &rows->items[i];
+    sort_row_pointers(info, order, rows->count);
     /* Move the rows (shallow: each entry_t is moved, not copied) into the new order. */
     sorted = bl_xcalloc(rows->count, sizeof *sorted);
     for (size_t i = 0; i < rows->count; i++)
-        sorted[i] = *items[i].row;
+        sorted[i] = *order[i];
     memcpy(rows->items, sorted, rows->count * sizeof *sorted);
     free(sorted);
-    free(items);
+    free(order);
 }
 
 /* isHashField: names that neither start nor end with '_' (FISCO ≥ RC3). */
@@ -119,10 +138,10 @@ is_hash_field(const char *name)
 }
 
 static void
-append_rows(bl_buf_t *data, const entries_t *rows)
+append_rows(bl_buf_t *data, const entry_t *const *rows, size_t n)
 {
-    for (size_t i = 0; i < rows->count; i++) {
-        const entry_t *e = &rows->items[i];
+    for (size_t i = 0; i < n; i++) {
+        const entry_t *e = rows[i];
 
         for (size_t f = 0; f < e->nfields; f++) {
             if (!is_hash_field(e->fields[f].name))
@@ -135,15 +154,15 @@ append_rows(bl_buf_t *data, const entries_t *rows)
 }
 
 void
-amdb_table_hash(const suite_t *suite, const table_info_t *info, entries_t *updated,
-                entries_t *inserted, uint8_t out[32])
+amdb_table_hash(const suite_t *suite, const table_info_t *info, table_rows_t *rows,
+                uint8_t out[32])
 {
     bl_buf_t data = BL_BUF_INIT;
 
-    amdb_sort_rows(info, updated);
-    amdb_sort_rows(info, inserted);
-    append_rows(&data, updated);
-    append_rows(&data, inserted);
+    sort_row_pointers(info, rows->updated, rows->nupdated);
+    sort_row_pointers(info, rows->inserted, rows->ninserted);
+    append_rows(&data, rows->updated, rows->nupdated);
+    append_rows(&data, rows->inserted, rows->ninserted);
     suite->hash(data.data, data.len, out);
     bl_buf_free(&data);
 }
@@ -156,18 +175,15 @@ amdb_hash(amdb_t *db, uint8_t out[32])
     bl_buf_t all = BL_BUF_INIT;
 
     for (size_t i = 0; i < n; i++) {
-        entries_t updated, inserted;
+        table_rows_t rows;
         uint8_t h[32];
 
         if (!tables[i]->info.enable_consensus)
             continue;
-        entries_init(&updated);
-        entries_init(&inserted);
-        table_collect_changes(tables[i], &updated, &inserted);
-        amdb_table_hash(db->suite, &tables[i]->info, &updated, &inserted, h);
+        table_point_at_changes(tables[i], &rows);
+        amdb_table_hash(db->suite, &tables[i]->info, &rows, h);
         bl_buf_append(&all, h, 32);
-        entries_free(&updated);
-        entries_free(&inserted);
+        table_rows_free(&rows);
     }
     if (all.len == 0)
         memset(out, 0, 32);

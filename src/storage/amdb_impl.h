@@ -86,6 +86,16 @@ bool table_changed(const table_t *t);
 /* Every row this block changed in t: *updated the committed rows, *inserted the new ones
  * (both copies, appended). */
 void table_collect_changes(const table_t *t, entries_t *updated, entries_t *inserted);
+/* The rows this block changed in t, pointed at where they are (not copied): what dbHash reads.
+ * Valid until t changes again; table_rows_free frees the arrays only. */
+typedef struct {
+    const entry_t **updated;  /* the committed rows it updated or removed */
+    size_t nupdated;
+    const entry_t **inserted; /* the rows it inserted */
+    size_t ninserted;
+} table_rows_t;
+void table_point_at_changes(const table_t *t, table_rows_t *rows);
+void table_rows_free(table_rows_t *rows);
 /* Insert without the checks of table_insert, for rows only the layer writes (createTable's
  * schema row). */
 int amdb_table_insert_unchecked(table_t *t, const char *key, const entry_t *e);
@@ -94,9 +104,10 @@ int amdb_table_insert_unchecked(table_t *t, const char *key, const entry_t *e);
 /* Sort rows as FISCO's EntryLessNoLock does: by _id_, then key field value, then number of
  * fields, then field names and values; equal rows keep their order. */
 void amdb_sort_rows(const table_info_t *info, entries_t *rows);
-/* The hash of one table's changes: updated rows then inserted rows, each group sorted. */
-void amdb_table_hash(const suite_t *suite, const table_info_t *info, entries_t *updated,
-                     entries_t *inserted, uint8_t out[32]);
+/* The hash of one table's changes: updated rows then inserted rows, each group sorted (the
+ * arrays of rows are reordered). */
+void amdb_table_hash(const suite_t *suite, const table_info_t *info, table_rows_t *rows,
+                     uint8_t out[32]);
 
 /* ---- amdb_schema.c ---- */
 /* If name is a built-in table (a system table or c_<address>), fill *info and return true. */

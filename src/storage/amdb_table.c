@@ -95,6 +95,42 @@ table_collect_changes(const table_t *t, entries_t *updated, entries_t *inserted)
     }
 }
 
+/* Append a pointer to each of n rows to *list (of *count, room for *cap). */
+static void
+point_at(const entry_t ***list, size_t *count, size_t *cap, const entries_t *rows)
+{
+    for (size_t i = 0; i < rows->count; i++) {
+        if (*count == *cap) {
+            *cap = *cap ? 2 * *cap : 64;
+            *list = bl_xrealloc(*list, *cap * sizeof **list);
+        }
+        (*list)[(*count)++] = &rows->items[i];
+    }
+}
+
+void
+table_point_at_changes(const table_t *t, table_rows_t *rows)
+{
+    size_t pos = 0, cap_updated = 0, cap_inserted = 0;
+    void *value;
+
+    memset(rows, 0, sizeof *rows);
+    while (bl_map_next(&t->slots, &pos, NULL, &value)) {
+        const amdb_slot_t *slot = value;
+
+        point_at(&rows->updated, &rows->nupdated, &cap_updated, &slot->updated);
+        point_at(&rows->inserted, &rows->ninserted, &cap_inserted, &slot->inserted);
+    }
+}
+
+void
+table_rows_free(table_rows_t *rows)
+{
+    free(rows->updated);
+    free(rows->inserted);
+    memset(rows, 0, sizeof *rows);
+}
+
 static amdb_slot_t *
 get_slot(table_t *t, const char *key)
 {
