@@ -12,10 +12,12 @@
  */
 #include "app/lesson_cmd.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/bench.h"
@@ -37,7 +39,8 @@ const char lesson_help[] =
     "\n"
     "  --dir DIR          where the lessons are (default $BL_LESSONS, else ./lessons)\n"
     "  --no-pause         --text: do not wait for Enter at the end of each step\n"
-    "  --export-dir DIR   where pictures and, on a failure, the trace go (default .)\n"
+    "  --export-dir DIR   where pictures and, on a failure, the trace go (default .;\n"
+    "                     made if missing)\n"
     "N may also be the path of a steps file. The script language: lessons/FORMAT.md.\n";
 
 typedef struct {
@@ -265,6 +268,10 @@ parse_opts(int argc, char **argv, lesson_opts_t *o)
     }
     if (optind >= argc)
         return cli_fail(NULL, "which lesson? a number, list, or check FILE (see --help)");
+    /* a lesson's `do export` writes there: make the folder now rather than fail mid-lesson */
+    if (mkdir(o->export_dir, 0755) != 0 && errno != EEXIST)
+        return cli_fail(NULL, "cannot make the export folder %s: %s", o->export_dir,
+                        strerror(errno));
     return CLI_OK;
 }
 

@@ -136,6 +136,22 @@ unknown_lessons_and_options_exit_2(void **state)
     tu_run_bad("cannot open the lessons directory", "lesson list --dir %s/nowhere", tu_dir);
     tu_run_bad("unknown or incomplete option", "lesson 1 --fast --dir %s", lessons);
     tu_run_bad("which lesson", "lesson --text");
+    tu_run_bad("cannot make the export folder", "lesson 1 --text --dir %s --export-dir %s/no/such",
+               lessons, tu_dir);
+}
+
+/* A lesson's `do export` writes under --export-dir, which is made if it is missing (a student
+ * names a new folder for the pictures; the lesson must not fail halfway for that). */
+static void
+export_folder_is_made_when_missing(void **state)
+{
+    char path[1200];
+
+    (void)state;
+    free(tu_run_ok("lesson 1 --text --no-pause --dir %s --export-dir %s/pictures", lessons,
+                   tu_dir));
+    snprintf(path, sizeof path, "%s/pictures/lesson-01-chain.dot", tu_dir);
+    free(tu_read_file(path, NULL));
 }
 
 /* A check that does not hold: exit 1, its line, the seed, and a trace to replay. */
@@ -276,6 +292,7 @@ main(void)
         cmocka_unit_test(lesson_list_shows_number_slug_title_and_steps),
         cmocka_unit_test(bad_scripts_are_refused_with_file_and_line),
         cmocka_unit_test(unknown_lessons_and_options_exit_2),
+        cmocka_unit_test(export_folder_is_made_when_missing),
         cmocka_unit_test(failing_check_exits_1_with_seed_and_trace),
         cmocka_unit_test(wait_that_never_holds_fails_at_its_deadline),
         cmocka_unit_test(try_and_run_show_output_and_refusals),
