@@ -331,6 +331,76 @@ cu_fail(cu_cluster_t *c, const char *fmt, ...)
     fail_msg("seed=%llu: %s; trace in %s", (unsigned long long)c->seed, msg, path);
 }
 
+/* What cu_wait_committed waits for: node 0 holding every tx of a list. */
+typedef struct {
+    cu_cluster_t *c;
+    unsigned g;
+    const uint8_t (*hashes)[32];
+    size_t n, nfound;
+    bool *found;
+    receipt_t *receipts;
+    int64_t *numbers;
+    int64_t scanned; /* blocks of node 0 already looked through */
+} committed_goal_t;
+
+static void
+note_block(committed_goal_t *w, const block_t *blk)
+{
+    for (size_t i = 0; i < blk->ntxs; i++) {
+        for (size_t k = 0; k < w->n; k++) {
+            if (w->found[k] || memcmp(blk->txs[i].hash, w->hashes[k], 32) != 0)
+                continue;
+            w->found[k] = true;
+            w->nfound++;
+            if (w->receipts != NULL)
+                receipt_copy(&w->receipts[k], &blk->receipts[i]);
+            if (w->numbers != NULL)
+                w->numbers[k] = blk->header.number;
+        }
+    }
+}
+
+static bool
+all_committed(void *arg)
+{
+    committed_goal_t *w = arg;
+    int64_t h = cu_height(w->c, 0, w->g);
+
+    for (; w->scanned < h; w->scanned++) {
+        block_t blk;
+
+        block_init(&blk);
+        assert_int_equal(group_block_stored(node_group(cu_node(w->c, 0), w->g), w->scanned + 1,
+                                            &blk), BL_OK);
+        note_block(w, &blk);
+        block_free(&blk);
+    }
+    return w->nfound == w->n;
+}
+
+void
+cu_wait_committed(cu_cluster_t *c, unsigned g, const uint8_t (*hashes)[32], size_t n,
+                  receipt_t *receipts, int64_t *numbers, uint64_t limit_ms, const char *hint)
+{
+    committed_goal_t w = { .c = c, .g = g, .hashes = hashes, .n = n, .receipts = receipts,
+                           .numbers = numbers };
+
+    w.found = calloc(n ? n : 1, sizeof *w.found);
+    assert_non_null(w.found);
+    for (size_t i = 0; i < n; i++) {
+        if (receipts != NULL)
+            receipt_init(&receipts[i]);
+        if (numbers != NULL)
+            numbers[i] = -1;
+    }
+    bool done = sim_run_until(c->sim, all_committed, &w, limit_ms);
+    free(w.found);
+    if (!done)
+        cu_fail(c, "only %zu of %zu transactions were committed by t=%llu ms%s%s", w.nfound, n,
+                (unsigned long long)sim_now(c->sim), hint ? " " : "", hint ? hint : "");
+    cu_run_until_height(c, g, NULL, cu_height(c, 0, g), limit_ms);
+}
+
 void
 cu_assert_tips_agree(cu_cluster_t *c, unsigned g)
 {

@@ -20,6 +20,7 @@
 #include "base/evlog.h"
 #include "crypto/key.h"
 #include "ledger/genesis.h"
+#include "ledger/receipt.h"
 #include "net/sim.h"
 #include "node/byzantine.h"
 #include "node/node.h"
@@ -103,6 +104,13 @@ void cu_run_until_height(cu_cluster_t *c, unsigned g, const char *nodes, int64_t
 /* Fail the test with the seed and the message, after writing the run's trace to
  * cluster-<seed>.trace in the current folder (`bcoslab replay` opens it). */
 void cu_fail(cu_cluster_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run until node 0 has committed every tx of hashes[0..n) in group g, then until every node
+ * hosting g is at that height. receipts (NULL: not wanted) get each tx's receipt (receipt_free
+ * them), numbers (NULL: not wanted) the block it is in. cu_fail, naming how many came and the
+ * hint (may be NULL), if it takes longer than limit_ms of virtual time. */
+void cu_wait_committed(cu_cluster_t *c, unsigned g, const uint8_t (*hashes)[32], size_t n,
+                       receipt_t *receipts, int64_t *numbers, uint64_t limit_ms,
+                       const char *hint);
 /* Every node is at node 0's height of group g with the same block there (cu_fail if not). */
 void cu_assert_tips_agree(cu_cluster_t *c, unsigned g);
 

@@ -552,39 +552,6 @@ static void executor_with_your_dag_matches_block_order(void **state)
 #define G 1
 #define LIMIT_MS 20000
 
-/* Waiting until node 0 has committed some transactions. */
-typedef struct {
-    cu_cluster_t *c;
-    uint8_t (*hashes)[32];
-    bool *found;
-    size_t n, nfound;
-    int64_t scanned; /* blocks of node 0 already looked through */
-} wait_t;
-
-static bool all_committed(void *arg)
-{
-    wait_t *w = arg;
-    int64_t h = cu_height(w->c, 0, G);
-
-    for (; w->scanned < h; w->scanned++) {
-        block_t blk;
-
-        block_init(&blk);
-        assert_int_equal(group_block_stored(node_group(cu_node(w->c, 0), G), w->scanned + 1,
-                                            &blk), BL_OK);
-        for (size_t i = 0; i < blk.ntxs; i++) {
-            for (size_t k = 0; k < w->n; k++) {
-                if (!w->found[k] && memcmp(blk.txs[i].hash, w->hashes[k], 32) == 0) {
-                    w->found[k] = true;
-                    w->nfound++;
-                }
-            }
-        }
-        block_free(&blk);
-    }
-    return w->nfound == w->n;
-}
-
 /* One transaction of a batch: sig(args) to the precompile at `to`. */
 typedef struct {
     uint16_t to;
@@ -603,8 +570,6 @@ typedef struct {
 static void send_batch(cu_cluster_t *c, const call_t *calls, size_t n)
 {
     uint8_t hashes[32][32];
-    bool found[32] = { false };
-    wait_t w = { .c = c, .hashes = hashes, .found = found, .n = n };
 
     assert_true(n <= 32);
     for (size_t i = 0; i < n; i++) {
@@ -618,10 +583,8 @@ static void send_batch(cu_cluster_t *c, const call_t *calls, size_t n)
             fail_msg("seed=%llu: node 0 refused a tx: status %d", (unsigned long long)c->seed,
                      status);
     }
-    if (!sim_run_until(c->sim, all_committed, &w, LIMIT_MS))
-        cu_fail(c, "only %zu of %zu transactions were committed by t=%llu ms (does "
-                        "ex_dag_waits fail?)", w.nfound, n, (unsigned long long)sim_now(c->sim));
-    cu_run_until_height(c, G, NULL, cu_height(c, 0, G), LIMIT_MS);
+    cu_wait_committed(c, G, (const uint8_t(*)[32])hashes, n, NULL, NULL, LIMIT_MS,
+                      "(does ex_dag_waits fail?)");
 }
 
 /* Execute node 0's committed blocks again, in block order with FISCO's DAG, on a fresh copy

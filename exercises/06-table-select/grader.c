@@ -329,41 +329,6 @@ static void random_rows_agree_with_the_table_layer(void **state)
 #define CRUD 0x1002
 #define TABLE_FACTORY 0x1001
 
-/* Waiting until node 0 has committed some transactions, and their receipts. */
-typedef struct {
-    cu_cluster_t *c;
-    uint8_t (*hashes)[32];
-    receipt_t *receipts;
-    bool *found;
-    size_t n, nfound;
-    int64_t scanned; /* blocks of node 0 already looked through */
-} wait_t;
-
-static bool all_committed(void *arg)
-{
-    wait_t *w = arg;
-    int64_t h = cu_height(w->c, 0, G);
-
-    for (; w->scanned < h; w->scanned++) {
-        block_t blk;
-
-        block_init(&blk);
-        assert_int_equal(group_block_stored(node_group(cu_node(w->c, 0), G), w->scanned + 1,
-                                            &blk), BL_OK);
-        for (size_t i = 0; i < blk.ntxs; i++) {
-            for (size_t k = 0; k < w->n; k++) {
-                if (!w->found[k] && memcmp(blk.txs[i].hash, w->hashes[k], 32) == 0) {
-                    receipt_copy(&w->receipts[k], &blk.receipts[i]);
-                    w->found[k] = true;
-                    w->nfound++;
-                }
-            }
-        }
-        block_free(&blk);
-    }
-    return w->nfound == w->n;
-}
-
 /* A call to `to` as a transaction from the cluster's client, submitted to node 0. */
 static void submit(cu_cluster_t *c, uint16_t to, const char *sig, const char *const *args,
                    size_t nargs, uint8_t hash[32])
@@ -384,16 +349,7 @@ static void submit(cu_cluster_t *c, uint16_t to, const char *sig, const char *co
  * longer than LIMIT_MS of virtual time. */
 static void wait_receipts(cu_cluster_t *c, uint8_t (*hashes)[32], size_t n, receipt_t *receipts)
 {
-    bool found[16] = { false };
-    wait_t w = { .c = c, .hashes = hashes, .receipts = receipts, .found = found, .n = n };
-
-    assert_true(n <= 16);
-    for (size_t i = 0; i < n; i++)
-        receipt_init(&receipts[i]);
-    if (!sim_run_until(c->sim, all_committed, &w, LIMIT_MS))
-        cu_fail(c, "only %zu of %zu transactions were committed by t=%llu ms", w.nfound,
-                        n, (unsigned long long)sim_now(c->sim));
-    cu_run_until_height(c, G, NULL, cu_height(c, 0, G), LIMIT_MS);
+    cu_wait_committed(c, G, (const uint8_t(*)[32])hashes, n, receipts, NULL, LIMIT_MS, NULL);
 }
 
 /* A CRUD call's receipt: status 0 and an int256 output. */

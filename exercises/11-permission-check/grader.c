@@ -236,57 +236,13 @@ typedef struct {
     char alice_hex[43], bob_hex[43];
 } perm_cluster_t;
 
-/* Waiting until node 0 has committed some transactions; their receipts and block numbers. */
-typedef struct {
-    cu_cluster_t *c;
-    uint8_t (*hashes)[32];
-    receipt_t *receipts;
-    int64_t *numbers;
-    size_t n, nfound;
-    int64_t scanned; /* blocks of node 0 already looked through */
-} wait_t;
-
-static bool all_committed(void *arg)
-{
-    wait_t *w = arg;
-    int64_t h = cu_height(w->c, 0, G);
-
-    for (; w->scanned < h; w->scanned++) {
-        block_t blk;
-
-        block_init(&blk);
-        assert_int_equal(group_block_stored(node_group(cu_node(w->c, 0), G), w->scanned + 1,
-                                            &blk), BL_OK);
-        for (size_t i = 0; i < blk.ntxs; i++) {
-            for (size_t k = 0; k < w->n; k++) {
-                if (w->numbers[k] < 0 && memcmp(blk.txs[i].hash, w->hashes[k], 32) == 0) {
-                    receipt_copy(&w->receipts[k], &blk.receipts[i]);
-                    w->numbers[k] = blk.header.number;
-                    w->nfound++;
-                }
-            }
-        }
-        block_free(&blk);
-    }
-    return w->nfound == w->n;
-}
-
 /* Run until node 0 committed every tx of hashes[0..n), then until every node has that
  * height; the receipts (receipt_free them) and the block each tx is in. Fails with the seed
  * and a trace if it takes longer than LIMIT_MS of virtual time. */
 static void wait_receipts(cu_cluster_t *c, uint8_t (*hashes)[32], size_t n, receipt_t *receipts,
                           int64_t *numbers)
 {
-    wait_t w = { .c = c, .hashes = hashes, .receipts = receipts, .numbers = numbers, .n = n };
-
-    for (size_t i = 0; i < n; i++) {
-        receipt_init(&receipts[i]);
-        numbers[i] = -1;
-    }
-    if (!sim_run_until(c->sim, all_committed, &w, LIMIT_MS))
-        cu_fail(c, "only %zu of %zu transactions were committed by t=%llu ms", w.nfound,
-                        n, (unsigned long long)sim_now(c->sim));
-    cu_run_until_height(c, G, NULL, cu_height(c, 0, G), LIMIT_MS);
+    cu_wait_committed(c, G, (const uint8_t(*)[32])hashes, n, receipts, numbers, LIMIT_MS, NULL);
 }
 
 /* A call to `to`, signed by `key`, submitted to node 0. */
