@@ -107,7 +107,8 @@ dag_graph(model_t *m, unsigned k, int64_t number)
     trace.workers = d.workers;
     trace.end_ns = d.steps;
     for (size_t i = 0; i < d.dag.count; i++)
-        trace.runs[i] = (pte_run_t){ d.worker[i], d.step[i], d.step[i] + 1 };
+        trace.runs[i] = (pte_run_t){ .worker = d.worker[i], .start_ns = d.step[i],
+                                     .end_ns = d.step[i] + 1 };
     g = dot_dag_schedule(&d.dag, &trace, number);
     free(trace.runs);
 out:

@@ -20,8 +20,9 @@
  * (dbHash), the receipts root. Two tables:
  *   A. "recover + execute": the transactions arrive without senders, and running one starts
  *      with recovering its sender from the signature, as FISCO's executive does
- *      (tx->sender()); the workers do that in parallel. This is what a node does with a block
- *      it receives, and a recovery (~50 us) costs far more than a transfer's table work.
+ *      (tx->sender()); the workers do that in parallel, and start on it while the DAG is
+ *      being built. This is what a node does with a block it receives, and a recovery
+ *      (~50 us) costs far more than a transfer's table work.
  *   B. "execute only": senders known beforehand (as after the tx pool checked them); only the
  *      table work runs. The speedup is lower: every transaction publishes its writes under
  *      the block's write lock, and the DAG and the roots are serial work.

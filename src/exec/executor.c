@@ -51,9 +51,11 @@ pte_now(const pte_job_t *job)
 }
 
 /* FISCO's executive asks tx->sender(), which recovers the signer on first use. */
-static int
-recover_sender(const suite_t *suite, tx_t *tx, size_t i)
+int
+pte_recover_sender(pte_job_t *job, size_t i)
 {
+    const suite_t *suite = job->ctx->suite;
+    tx_t *tx = &job->blk->txs[i];
     uint8_t hash[32];
 
     if (tx->sig_len != suite->sig_len)
@@ -76,8 +78,8 @@ pte_run_tx(pte_job_t *job, size_t i, unsigned worker)
 
     job->runs[i].worker = worker;
     job->runs[i].start_ns = pte_now(job);
-    if (job->opts->recover_senders)
-        rc = recover_sender(ctx->suite, tx, i);
+    if (job->opts->recover_senders && !job->runs[i].sender_early)
+        rc = pte_recover_sender(job, i);
     if (rc == BL_OK && !buffered && ctx->concurrent) {
         /* a barrier: the DAG already keeps every other tx away; the lock says so to anyone
          * who reads the tables (and to ThreadSanitizer) */
@@ -199,9 +201,13 @@ exec_block_execute(const suite_t *suite, amdb_t *db, state_t *state, block_t *bl
     txdag_init(&dag);
     job.runs = bl_xcalloc(blk->ntxs ? blk->ntxs : 1, sizeof *job.runs);
     reset_receipts(blk);
-    rc = pte_build_dag(&dag, suite, db, blk->txs, blk->ntxs, workers);
-    if (rc == BL_OK)
-        rc = workers == 0 ? pte_serial_run(&job) : pte_run_parallel(&job, workers);
+    if (workers == 0) {
+        rc = txdag_build(&dag, suite, db, blk->txs, blk->ntxs);
+        if (rc == BL_OK)
+            rc = pte_serial_run(&job);
+    } else {
+        rc = pte_run_parallel(&job, workers); /* it builds the DAG too */
+    }
     if (rc == BL_OK)
         rc = finish_block(suite, db, state, blk, workers);
     exec_block_destroy(&ctx);

@@ -14,7 +14,8 @@
  *      workers, as FISCO's later 2.x versions do).
  * The serial executor runs the transactions one after another in block order
  * (executor.c); the parallel executor hands them to a pool of worker threads in the order the
- * DAG allows (exec/pte.c). Because both take the same path through each transaction, they
+ * DAG allows (exec/pte.c), and while one of them builds the DAG the others start recovering
+ * senders, when asked to (pte_opts_t.recover_senders). Because both take the same path through each transaction, they
  * must give the same receipts and the same roots, byte for byte — tests/threads/test_pte.c
  * checks it on hundreds of random blocks.
  *
@@ -45,6 +46,7 @@ typedef struct {
     unsigned worker;     /* 1..N: the worker thread that ran it; 0: the serial executor */
     uint64_t start_ns;   /* when it started and ended, on the clock of pte_opts_t */
     uint64_t end_ns;
+    bool sender_early;   /* its sender was recovered while the DAG was built (pte.c) */
 } pte_run_t;
 
 /* A block's execution as the visualizer draws it: the DAG (each node's level, critical
@@ -115,7 +117,7 @@ bool pte_sched_done(const pte_sched_t *s);
 typedef struct {
     exec_block_t *ctx;
     block_t *blk;
-    const txdag_t *dag;
+    txdag_t *dag;
     const pte_opts_t *opts;
     pte_run_t *runs;     /* one per transaction */
 } pte_job_t;
@@ -133,12 +135,11 @@ int pte_run_tx(pte_job_t *job, size_t i, unsigned worker);
 int pte_serial_in_block_order(pte_job_t *job);
 typedef int (*pte_serial_fn)(pte_job_t *job);
 extern pte_serial_fn pte_serial_run;
-/* The parallel executor: run the whole DAG on `workers` threads (pte.c). */
+/* Recover transaction i's sender from its signature (pte_opts_t.recover_senders). */
+int pte_recover_sender(pte_job_t *job, size_t i);
+/* The parallel executor (pte.c): build job->dag on this thread while `workers` - 1 helper
+ * threads recover senders, then run the whole DAG on this thread and the helpers. */
 int pte_run_parallel(pte_job_t *job, unsigned workers);
-/* txdag_build, with the transactions' critical fields found on `workers` threads (those that
- * need no table; the rest on the calling thread). The same DAG, sooner. */
-int pte_build_dag(txdag_t *d, const suite_t *suite, amdb_t *db, const tx_t *txs, size_t n,
-                  unsigned workers);
 /* The hash of every receipt of blk into hashes[], on `workers` threads (0 or 1: this one). */
 void pte_hash_receipts(const suite_t *suite, const block_t *blk, unsigned workers,
                        uint8_t (*hashes)[32]);

@@ -20,6 +20,10 @@
  * others find the queue empty; a block of independent transfers fills the queue at once and
  * every worker takes from it.
  *
+ * The calling thread is worker 1; the others are helper threads. Before the loop there is no
+ * DAG yet: the calling thread builds it, and meanwhile the helpers recover the senders of the
+ * block's last transactions from their signatures (see "early sender recovery" below).
+ *
  * What makes it safe. The DAG promises that two transactions running at the same time name no
  * critical field in common. They still share the block's tables (amdb), whose lists and maps
  * are not made for two threads at once; so a parallel transaction reads them under the
@@ -110,6 +114,10 @@ typedef struct {
     pte_sched_t sched;
     pthread_mutex_t mutex;       /* guards everything here */
     pthread_cond_t ready_cond;   /* a transaction was queued, or the workers must stop */
+    pthread_cond_t early_cond;   /* an early sender recovery ended */
+    bool dag_ready;              /* the DAG is built and sched holds it */
+    size_t early_next;           /* early recovery's next transaction is early_next - 1 */
+    unsigned early_busy;         /* helpers in the middle of an early recovery */
     bool stop;                   /* every transaction finished, or one failed */
     int err;                     /* the first failure, and its message (from its thread) */
     char errmsg[512];
@@ -120,7 +128,7 @@ typedef struct {
 
 typedef struct {
     pool_t *pool;
-    unsigned id;                 /* 1..N, for the trace */
+    unsigned id;                 /* 1..N, for the trace; 1 is the calling thread */
     pthread_t thread;
 } worker_t;
 
@@ -143,7 +151,7 @@ pool_take(pool_t *p, size_t *id)
     bool got;
 
     pool_lock(p);
-    while (!p->stop && !pte_sched_take(&p->sched, id))
+    while (!p->stop && !(p->dag_ready && pte_sched_take(&p->sched, id)))
         pthread_cond_wait(&p->ready_cond, &p->mutex);
     got = !p->stop;
     pthread_mutex_unlock(&p->mutex);
@@ -185,12 +193,74 @@ pool_fail(pool_t *p, int err)
     pthread_mutex_unlock(&p->mutex);
 }
 
+/* ---- early sender recovery, while the DAG is built ----
+ *
+ * Building the DAG is work for one thread (each transaction's fields are looked up in block
+ * order), and no transaction can be scheduled before it is done. But recovering a sender from
+ * its signature needs no DAG, and it is most of a transfer's cost. So while the calling
+ * thread builds the DAG, the other workers recover senders, starting from the block's last
+ * transaction and walking back: the DAG run starts from the front, so what they did is what
+ * the run reaches last. When the DAG is ready they finish the recovery in hand and join the
+ * run; a transaction whose sender is known is run without recovering it again. */
+
+/* The next transaction to recover early; false once the DAG is ready (or all are done). */
+static bool
+early_claim(pool_t *p, size_t *id)
+{
+    bool got;
+
+    pool_lock(p);
+    got = !p->dag_ready && !p->stop && p->early_next > 0;
+    if (got) {
+        *id = --p->early_next;
+        p->early_busy++;
+    }
+    pthread_mutex_unlock(&p->mutex);
+    return got;
+}
+
+static void
+early_done(pool_t *p, size_t id, int rc)
+{
+    pool_lock(p);
+    p->early_busy--;
+    p->job->runs[id].sender_early = rc == BL_OK;
+    pthread_cond_signal(&p->early_cond);
+    pthread_mutex_unlock(&p->mutex);
+    if (rc != BL_OK)
+        pool_fail(p, rc);
+}
+
+static void
+recover_early(pool_t *p)
+{
+    size_t id;
+
+    if (!p->job->opts->recover_senders)
+        return;
+    while (early_claim(p, &id))
+        early_done(p, id, pte_recover_sender(p->job, id));
+}
+
+/* The DAG is built: stop the early recovery, wait for the ones in hand (their senders must be
+ * written before a worker may run their transactions), and open the ready queue. */
+static void
+pool_open(pool_t *p)
+{
+    pool_lock(p);
+    p->dag_ready = true;
+    while (p->early_busy > 0)
+        pthread_cond_wait(&p->early_cond, &p->mutex);
+    pte_sched_init(&p->sched, p->job->dag);
+    pthread_cond_broadcast(&p->ready_cond);
+    pthread_mutex_unlock(&p->mutex);
+}
+
 /* FISCO's executeUnit, in a loop: take a ready transaction, then keep running what each one
  * releases, until nothing is released; back to the queue. */
-static void *
-worker_main(void *arg)
+static void
+run_dag(worker_t *w)
 {
-    worker_t *w = arg;
     pool_t *p = w->pool;
     size_t id;
 
@@ -202,11 +272,21 @@ worker_main(void *arg)
 
             if (rc != BL_OK) {
                 pool_fail(p, rc);
-                return NULL;
+                return;
             }
             more = pool_finish(p, id, &id);
         }
     }
+}
+
+/* A helper thread: early recovery, then the DAG run. */
+static void *
+helper_main(void *arg)
+{
+    worker_t *w = arg;
+
+    recover_early(w->pool);
+    run_dag(w);
     return NULL;
 }
 
@@ -215,9 +295,10 @@ pool_init(pool_t *p, pte_job_t *job)
 {
     memset(p, 0, sizeof *p);
     p->job = job;
-    pte_sched_init(&p->sched, job->dag);
+    p->early_next = job->blk->ntxs;
     pthread_mutex_init(&p->mutex, NULL);
     pthread_cond_init(&p->ready_cond, NULL);
+    pthread_cond_init(&p->early_cond, NULL);
 }
 
 static void
@@ -225,33 +306,44 @@ pool_destroy(pool_t *p)
 {
     pthread_mutex_destroy(&p->mutex);
     pthread_cond_destroy(&p->ready_cond);
-    pte_sched_free(&p->sched);
+    pthread_cond_destroy(&p->early_cond);
+    if (p->dag_ready)
+        pte_sched_free(&p->sched);
 }
 
 int
 pte_run_parallel(pte_job_t *job, unsigned workers)
 {
+    exec_block_t *ctx = job->ctx;
     worker_t *w;
     unsigned started = 0;
     pool_t pool;
+    int rc;
 
     if (job->blk->ntxs == 0)
         return BL_OK;
     pool_init(&pool, job);
     w = bl_xcalloc(workers, sizeof *w);
-    job->ctx->concurrent = true;
-    for (unsigned i = 0; i < workers; i++) {
+    for (unsigned i = 0; i < workers; i++)
         w[i] = (worker_t){ .pool = &pool, .id = i + 1 };
-        if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]) != 0) {
+    /* the helpers start before the DAG is built, so concurrent is set at once */
+    ctx->concurrent = workers > 1;
+    for (unsigned i = 1; i < workers; i++) {
+        if (pthread_create(&w[i].thread, NULL, helper_main, &w[i]) != 0) {
             bl_fail(BL_E_INVALID, "cannot start worker thread %u of %u", i + 1, workers);
             pool_fail(&pool, BL_E_INVALID);
             break;
         }
         started++;
     }
-    for (unsigned i = 0; i < started; i++)
+    rc = txdag_build(job->dag, ctx->suite, ctx->db, job->blk->txs, job->blk->ntxs);
+    if (rc != BL_OK)
+        pool_fail(&pool, rc);
+    pool_open(&pool);
+    run_dag(&w[0]);
+    for (unsigned i = 1; i <= started; i++)
         pthread_join(w[i].thread, NULL);
-    job->ctx->concurrent = false;
+    ctx->concurrent = false;
     free(w);
     pool_destroy(&pool);
     if (pool.err != BL_OK)
@@ -261,9 +353,8 @@ pte_run_parallel(pte_job_t *job, unsigned workers)
 
 /* ---- work cut into slices ---- */
 
-/* Some of a block's work is a loop over independent items — hashing each receipt, finding each
- * transaction's critical fields — that must be done before or after the DAG runs, while the
- * workers would otherwise wait. run_on_slices cuts [0, n) into one contiguous slice per worker
+/* Some of a block's work is a loop over independent items — hashing each receipt — that must be
+ * done after the DAG has run, while the workers would otherwise wait. run_on_slices cuts [0, n) into one contiguous slice per worker
  * and runs fn(arg, from, to) on each at once; the calling thread takes slice 0, and any slice
  * whose thread did not start. */
 typedef struct {
@@ -307,74 +398,6 @@ run_on_slices(size_t n, unsigned workers, void (*fn)(void *arg, size_t from, siz
         if (s[i].started)
             pthread_join(s[i].thread, NULL);
     free(s);
-}
-
-/* ---- the DAG's fields, found on the workers ---- */
-
-/* Finding a transaction's critical fields means decoding its ABI call data, and for a block of
- * thousands that is milliseconds during which the workers would wait. A call to a precompiled
- * contract (or a deployment, or a Table object) is judged from the transaction alone, so those
- * are found in parallel; a call to another address asks ParallelConfig's tables, which are
- * read on the calling thread only. The DAG itself is then built in block order, as always. */
-typedef struct {
-    const suite_t *suite;
-    const tx_t *txs;
-    critical_t *fields;
-    bool *parallel;
-    bool *found;
-} fields_job_t;
-
-static bool
-needs_no_tables(const tx_t *tx)
-{
-    return !tx->has_to || precompile_find(tx->to) != NULL || exec_is_object_address(tx->to);
-}
-
-static void
-find_fields(void *arg, size_t from, size_t to)
-{
-    fields_job_t *j = arg;
-
-    for (size_t i = from; i < to; i++) {
-        if (!needs_no_tables(&j->txs[i]))
-            continue;
-        /* a failure is left for the calling thread, which finds it again and reports it */
-        j->found[i] = txdag_tx_criticals(j->suite, NULL, &j->txs[i], &j->parallel[i],
-                                         &j->fields[i]) == BL_OK;
-        if (!j->found[i]) {
-            critical_free(&j->fields[i]);
-            critical_init(&j->fields[i]);
-        }
-    }
-}
-
-int
-pte_build_dag(txdag_t *d, const suite_t *suite, amdb_t *db, const tx_t *txs, size_t n,
-              unsigned workers)
-{
-    fields_job_t j = { .suite = suite, .txs = txs };
-    int rc = BL_OK;
-
-    if (workers < 2 || txdag_edge_rule != txdag_edges_fisco)
-        return txdag_build(d, suite, db, txs, n);
-    j.fields = bl_xcalloc(n ? n : 1, sizeof *j.fields);
-    j.parallel = bl_xcalloc(n ? n : 1, sizeof *j.parallel);
-    j.found = bl_xcalloc(n ? n : 1, sizeof *j.found);
-    for (size_t i = 0; i < n; i++)
-        critical_init(&j.fields[i]);
-    run_on_slices(n, workers, find_fields, &j);
-    for (size_t i = 0; rc == BL_OK && i < n; i++) {
-        if (!j.found[i])
-            rc = txdag_tx_criticals(suite, db, &txs[i], &j.parallel[i], &j.fields[i]);
-        if (rc == BL_OK)
-            txdag_add(d, j.parallel[i], &j.fields[i]);
-    }
-    for (size_t i = 0; i < n; i++)
-        critical_free(&j.fields[i]);
-    free(j.fields);
-    free(j.parallel);
-    free(j.found);
-    return rc;
 }
 
 /* ---- hashing the receipts ---- */

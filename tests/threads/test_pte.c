@@ -488,6 +488,73 @@ pte_recovers_senders(void **state)
     chain_close(&c);
 }
 
+/* The parallel executor recovers senders on its helper threads while the DAG is built, from
+ * the block's end backwards (pte.c, "early sender recovery"); the DAG run recovers the rest.
+ * However the two phases meet, with 1 to 8 workers, a random signed block gives the serial
+ * executor's receipts and roots (with senders known beforehand), and a bad signature late in
+ * the block — the first one early recovery reaches — fails the block and names it. Run under
+ * ThreadSanitizer too. */
+static void
+pte_early_recovery_matches_serial_with_any_workers(void **state)
+{
+    chain_t c;
+    block_t blk, first;
+    keypair_t kp[3];
+    bl_rng_t rng;
+    bl_buf_t want = BL_BUF_INIT, got = BL_BUF_INIT;
+
+    (void)state;
+    bl_rng_seed(&rng, seed);
+    chain_open(&c, "memory", tu_dir);
+    genesis_block(&first);
+    execute(&c, &first, 0, NULL);
+    assert_int_equal(amdb_commit(c.db, 1), BL_OK);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(keypair_generate(&kp[k], suite_ecdsa()), BL_OK);
+    random_block(&rng, 2, &blk);
+    for (size_t i = 0; i < blk.ntxs; i++)
+        assert_int_equal(tx_sign(&blk.txs[i], &kp[i % 3]), BL_OK);
+    execute(&c, &blk, 0, NULL);
+    fingerprint(&blk, &want);
+    for (unsigned w = 1; w <= MAX_WORKERS; w++) {
+        pte_opts_t o = { .workers = w, .recover_senders = true };
+
+        amdb_rollback(c.db);
+        for (size_t i = 0; i < blk.ntxs; i++)
+            memset(blk.txs[i].sender, 0, 20);
+        assert_int_equal(exec_block_execute(suite_ecdsa(), c.db, c.state, &blk, &o), BL_OK);
+        fingerprint(&blk, &got);
+        if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+            fail_msg("seed %llu: %zu signed txs, %u workers recovering senders differ from "
+                     "the serial executor", (unsigned long long)seed, blk.ntxs, w);
+        for (size_t i = 0; i < blk.ntxs; i++) {
+            uint8_t signer[20];
+
+            keypair_address(&kp[i % 3], signer);
+            assert_memory_equal(blk.txs[i].sender, signer, 20);
+        }
+    }
+    amdb_rollback(c.db);
+    memset(blk.txs[blk.ntxs - 1].sig, 0, 32); /* r = 0: no key made this signature */
+    for (unsigned w = 1; w <= MAX_WORKERS; w++) {
+        pte_opts_t o = { .workers = w, .recover_senders = true };
+        char name[40];
+
+        snprintf(name, sizeof name, "transaction %zu", blk.ntxs - 1);
+        assert_int_equal(exec_block_execute(suite_ecdsa(), c.db, c.state, &blk, &o),
+                         BL_E_SIGNATURE);
+        assert_non_null(strstr(bl_errmsg(), name));
+        amdb_rollback(c.db);
+    }
+    for (int k = 0; k < 3; k++)
+        keypair_clear(&kp[k]);
+    bl_buf_free(&want);
+    bl_buf_free(&got);
+    block_free(&first);
+    block_free(&blk);
+    chain_close(&c);
+}
+
 /* The trace's clock can be the caller's (the simulator passes its virtual clock). */
 static uint64_t
 fake_clock(void *arg)
@@ -577,6 +644,7 @@ main(void)
         cmocka_unit_test(pte_fills_receipts_and_header),
         cmocka_unit_test(pte_empty_block),
         cmocka_unit_test(pte_recovers_senders),
+        cmocka_unit_test(pte_early_recovery_matches_serial_with_any_workers),
         cmocka_unit_test(pte_uses_the_callers_clock),
         cmocka_unit_test(pte_scheduler_steps_a_diamond),
     };

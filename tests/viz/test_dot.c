@@ -245,7 +245,7 @@ dag_counts_txs_and_edges(void **state)
 static void
 dag_with_trace_names_workers(void **state)
 {
-    pte_run_t runs[3] = { { 1, 0, 5000 }, { 2, 0, 7000 }, { 1, 5000, 9000 } };
+    pte_run_t runs[3] = { { 1, 0, 5000, false }, { 2, 0, 7000, false }, { 1, 5000, 9000, false } };
     pte_trace_t trace = { .runs = runs, .count = 3, .workers = 2 };
     txdag_t d;
     Agraph_t *g;
