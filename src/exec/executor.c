@@ -125,10 +125,9 @@ is_mpt(const state_t *state)
     return state != NULL && strcmp(state->ops->name, "mpt") == 0;
 }
 
-/* transactionsRoot and receiptsRoot, as block_compute_roots computes them, but with the
- * receipts hashed on the workers. */
+/* The transactionsRoot, as block_compute_roots computes it. */
 static void
-compute_roots(const suite_t *suite, block_t *blk, unsigned workers)
+compute_tx_root(const suite_t *suite, block_t *blk)
 {
     size_t n = blk->ntxs;
     uint8_t (*hashes)[32] = bl_xcalloc(n ? n : 1, 32);
@@ -136,9 +135,35 @@ compute_roots(const suite_t *suite, block_t *blk, unsigned workers)
     for (size_t i = 0; i < n; i++)
         memcpy(hashes[i], blk->txs[i].hash, 32);
     merkle_root(suite, (const uint8_t(*)[32])hashes, n, blk->header.tx_root);
+    free(hashes);
+}
+
+/* The receiptsRoot, as block_compute_roots computes it, but with the receipts hashed on the
+ * workers. */
+static void
+compute_receipt_root(const suite_t *suite, block_t *blk, unsigned workers)
+{
+    size_t n = blk->nreceipts;
+    uint8_t (*hashes)[32] = bl_xcalloc(n ? n : 1, 32);
+
     pte_hash_receipts(suite, blk, workers, hashes);
     merkle_root(suite, (const uint8_t(*)[32])hashes, n, blk->header.receipt_root);
     free(hashes);
+}
+
+/* Step 1, and what else needs only the transactions, not what they did: the DAG and the
+ * transactionsRoot. The parallel executor does this on the calling thread while its helpers
+ * already recover senders (pte.c). */
+int
+pte_prepare(pte_job_t *job)
+{
+    exec_block_t *ctx = job->ctx;
+    block_t *blk = job->blk;
+    int rc = txdag_build(job->dag, ctx->suite, ctx->db, blk->txs, blk->ntxs);
+
+    if (rc == BL_OK)
+        compute_tx_root(ctx->suite, blk);
+    return rc;
 }
 
 /* Step 3 and 4: the root once, into every receipt; then the header. */
@@ -161,7 +186,7 @@ finish_block(const suite_t *suite, amdb_t *db, state_t *state, block_t *blk, uns
         memcpy(blk->receipts[i].state_root, root, 32);
         h->gas_used += blk->receipts[i].gas_used;
     }
-    compute_roots(suite, blk, workers);
+    compute_receipt_root(suite, blk, workers);
     return BL_OK;
 }
 
@@ -202,11 +227,11 @@ exec_block_execute(const suite_t *suite, amdb_t *db, state_t *state, block_t *bl
     job.runs = bl_xcalloc(blk->ntxs ? blk->ntxs : 1, sizeof *job.runs);
     reset_receipts(blk);
     if (workers == 0) {
-        rc = txdag_build(&dag, suite, db, blk->txs, blk->ntxs);
+        rc = pte_prepare(&job);
         if (rc == BL_OK)
             rc = pte_serial_run(&job);
     } else {
-        rc = pte_run_parallel(&job, workers); /* it builds the DAG too */
+        rc = pte_run_parallel(&job, workers); /* it calls pte_prepare too */
     }
     if (rc == BL_OK)
         rc = finish_block(suite, db, state, blk, workers);

@@ -3,21 +3,22 @@
  * (fisco-2x-facts §5.3).
  *
  * Both do the same four things:
- *   1. build the block's transaction DAG (exec/txdag.c): critical fields, edges, levels;
+ *   1. build the block's transaction DAG (exec/txdag.c): critical fields, edges, levels; and
+ *      hash the transactions into the transactionsRoot, which needs nothing executed;
  *   2. run every transaction: one that the DAG calls parallel runs "buffered" (its writes are
  *      kept aside and published when it ends, exec/exec_table.c), any other runs directly;
  *   3. compute the state root ONCE, after the last transaction: the dbHash of the block's
  *      changes with table storage (StorageState), the trie root with MPTState; every receipt
  *      gets that root;
- *   4. fill the header: stateRoot, dbHash, gasUsed, transactionsRoot, receiptsRoot (the
+ *   4. fill the header: stateRoot, dbHash, gasUsed, receiptsRoot (with transactionsRoot, the
  *      same roots block_compute_roots gives; the parallel executor hashes the receipts on its
  *      workers, as FISCO's later 2.x versions do).
  * The serial executor runs the transactions one after another in block order
  * (executor.c); the parallel executor hands them to a pool of worker threads in the order the
- * DAG allows (exec/pte.c), and while one of them builds the DAG the others start recovering
- * senders, when asked to (pte_opts_t.recover_senders). Because both take the same path through each transaction, they
- * must give the same receipts and the same roots, byte for byte — tests/threads/test_pte.c
- * checks it on hundreds of random blocks.
+ * DAG allows (exec/pte.c), and while one of them does step 1 the others start recovering
+ * senders, when asked to (pte_opts_t.recover_senders). Because both take the same path
+ * through each transaction, they must give the same receipts and the same roots, byte for
+ * byte — tests/threads/test_pte.c checks it on hundreds of random blocks.
  *
  * A group with MPTState executes serially, as FISCO does: its trie is not built for writers
  * on several threads.
@@ -135,9 +136,11 @@ int pte_run_tx(pte_job_t *job, size_t i, unsigned worker);
 int pte_serial_in_block_order(pte_job_t *job);
 typedef int (*pte_serial_fn)(pte_job_t *job);
 extern pte_serial_fn pte_serial_run;
+/* Build job->dag and fill in the header's transactionsRoot: what needs no execution. */
+int pte_prepare(pte_job_t *job);
 /* Recover transaction i's sender from its signature (pte_opts_t.recover_senders). */
 int pte_recover_sender(pte_job_t *job, size_t i);
-/* The parallel executor (pte.c): build job->dag on this thread while `workers` - 1 helper
+/* The parallel executor (pte.c): pte_prepare on this thread while `workers` - 1 helper
  * threads recover senders, then run the whole DAG on this thread and the helpers. */
 int pte_run_parallel(pte_job_t *job, unsigned workers);
 /* The hash of every receipt of blk into hashes[], on `workers` threads (0 or 1: this one). */

@@ -21,8 +21,9 @@
  * every worker takes from it.
  *
  * The calling thread is worker 1; the others are helper threads. Before the loop there is no
- * DAG yet: the calling thread builds it, and meanwhile the helpers recover the senders of the
- * block's last transactions from their signatures (see "early sender recovery" below).
+ * DAG yet: the calling thread builds it (and the transactions root, pte_prepare), and
+ * meanwhile the helpers recover the senders of the block's last transactions from their
+ * signatures (see "early sender recovery" below).
  *
  * What makes it safe. The DAG promises that two transactions running at the same time name no
  * critical field in common. They still share the block's tables (amdb), whose lists and maps
@@ -336,7 +337,7 @@ pte_run_parallel(pte_job_t *job, unsigned workers)
         }
         started++;
     }
-    rc = txdag_build(job->dag, ctx->suite, ctx->db, job->blk->txs, job->blk->ntxs);
+    rc = pte_prepare(job);
     if (rc != BL_OK)
         pool_fail(&pool, rc);
     pool_open(&pool);
@@ -351,53 +352,68 @@ pte_run_parallel(pte_job_t *job, unsigned workers)
     return BL_OK;
 }
 
-/* ---- work cut into slices ---- */
+/* ---- work cut into pieces ---- */
 
 /* Some of a block's work is a loop over independent items — hashing each receipt — that must be
- * done after the DAG has run, while the workers would otherwise wait. run_on_slices cuts [0, n) into one contiguous slice per worker
- * and runs fn(arg, from, to) on each at once; the calling thread takes slice 0, and any slice
- * whose thread did not start. */
+ * done after the DAG has run, while the workers would otherwise wait. run_in_pieces cuts
+ * [0, n) into pieces of PIECE items, and the calling thread and workers - 1 helper threads
+ * take them one by one, from a shared counter, until none is left. Pieces rather than one
+ * long slice per thread, because on a shared machine a thread can start late or run slower
+ * for a moment: then it simply takes fewer pieces, and nobody waits for its slice. */
+#define PIECE 64
+
 typedef struct {
     void (*fn)(void *arg, size_t from, size_t to);
     void *arg;
-    size_t from, to;
-    pthread_t thread;
-    bool started;
-} slice_t;
+    size_t n;
+    pthread_mutex_t mutex;   /* guards next */
+    size_t next;             /* the first item no thread has taken */
+} pieces_t;
+
+static bool
+take_piece(pieces_t *p, size_t *from, size_t *to)
+{
+    bool got;
+
+    pthread_mutex_lock(&p->mutex);
+    got = p->next < p->n;
+    *from = p->next;
+    *to = p->n - p->next > PIECE ? p->next + PIECE : p->n;
+    p->next = *to;
+    pthread_mutex_unlock(&p->mutex);
+    return got;
+}
 
 static void *
-run_slice(void *arg)
+run_pieces(void *arg)
 {
-    slice_t *s = arg;
+    pieces_t *p = arg;
+    size_t from, to;
 
-    s->fn(s->arg, s->from, s->to);
+    while (take_piece(p, &from, &to))
+        p->fn(p->arg, from, to);
     return NULL;
 }
 
 static void
-run_on_slices(size_t n, unsigned workers, void (*fn)(void *arg, size_t from, size_t to),
+run_in_pieces(size_t n, unsigned workers, void (*fn)(void *arg, size_t from, size_t to),
               void *arg)
 {
-    slice_t *s;
-    size_t per;
+    pieces_t p = { .fn = fn, .arg = arg, .n = n, .next = 0 };
+    pthread_t *helpers = bl_xcalloc(workers ? workers : 1, sizeof *helpers);
+    unsigned started = 0;
 
-    if (workers < 2 || n < 2 * (size_t)workers)
-        workers = 1;
-    s = bl_xcalloc(workers, sizeof *s);
-    per = (n + workers - 1) / workers;
-    for (unsigned i = 0; i < workers; i++) {
-        s[i] = (slice_t){ .fn = fn, .arg = arg, .from = i * per < n ? i * per : n };
-        s[i].to = s[i].from + per < n ? s[i].from + per : n;
-        if (i > 0)
-            s[i].started = pthread_create(&s[i].thread, NULL, run_slice, &s[i]) == 0;
-    }
-    for (unsigned i = 0; i < workers; i++)
-        if (!s[i].started)
-            run_slice(&s[i]);
-    for (unsigned i = 0; i < workers; i++)
-        if (s[i].started)
-            pthread_join(s[i].thread, NULL);
-    free(s);
+    pthread_mutex_init(&p.mutex, NULL);
+    /* a helper for each further piece, up to workers - 1 (one that cannot start is not
+     * needed: the others take its pieces) */
+    for (unsigned i = 1; i < workers && (size_t)i * PIECE < n; i++)
+        if (pthread_create(&helpers[started], NULL, run_pieces, &p) == 0)
+            started++;
+    run_pieces(&p);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(helpers[i], NULL);
+    pthread_mutex_destroy(&p.mutex);
+    free(helpers);
 }
 
 /* ---- hashing the receipts ---- */
@@ -426,5 +442,5 @@ pte_hash_receipts(const suite_t *suite, const block_t *blk, unsigned workers,
 {
     receipts_job_t j = { .suite = suite, .receipts = blk->receipts, .hashes = hashes };
 
-    run_on_slices(blk->nreceipts, workers, hash_receipts, &j);
+    run_in_pieces(blk->nreceipts, workers, hash_receipts, &j);
 }
