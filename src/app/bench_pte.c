@@ -7,7 +7,7 @@
  * one block. The users are made by userAdd in a first block (not timed). The block is built
  * four times, with 0%, 10%, 50% and 100% of its transfers conflicting — a conflicting
  * transfer sends from the user the previous one paid (util_dag_transfer_users), so at 100%
- * the DAG is a single chain and no executor can do better than serial.
+ * the DAG is a single chain and no executor can run its table work faster than serial.
  *
  * Each block is executed by the serial executor and by the parallel one with 1, 2, ...
  * workers, R times each, in turns (so a slow moment of the machine hits all of them alike);
@@ -20,9 +20,10 @@
  * (dbHash), the receipts root. Two tables:
  *   A. "recover + execute": the transactions arrive without senders, and running one starts
  *      with recovering its sender from the signature, as FISCO's executive does
- *      (tx->sender()); the workers do that in parallel, and start on it while the DAG is
- *      being built. This is what a node does with a block it receives, and a recovery
- *      (~50 us) costs far more than a transfer's table work.
+ *      (tx->sender()); the workers do that in parallel, and a worker with nothing ready to
+ *      run — while the DAG is built, or when conflicts leave it idle — recovers senders
+ *      ahead, so even a chain gains here. This is what a node does with a block it
+ *      receives, and a recovery (~50 us) costs far more than a transfer's table work.
  *   B. "execute only": senders known beforehand (as after the tx pool checked them); only the
  *      table work runs. The speedup is lower: every transaction publishes its writes under
  *      the block's write lock, and the DAG and the roots are serial work.

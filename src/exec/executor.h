@@ -47,7 +47,7 @@ typedef struct {
     unsigned worker;     /* 1..N: the worker thread that ran it; 0: the serial executor */
     uint64_t start_ns;   /* when it started and ended, on the clock of pte_opts_t */
     uint64_t end_ns;
-    bool sender_early;   /* its sender was recovered while the DAG was built (pte.c) */
+    bool sender_early;   /* its sender was recovered ahead, by an idle worker (pte.c) */
 } pte_run_t;
 
 /* A block's execution as the visualizer draws it: the DAG (each node's level, critical

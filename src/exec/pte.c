@@ -23,7 +23,8 @@
  * The calling thread is worker 1; the others are helper threads. Before the loop there is no
  * DAG yet: the calling thread builds it (and the transactions root, pte_prepare), and
  * meanwhile the helpers recover the senders of the block's last transactions from their
- * signatures (see "early sender recovery" below).
+ * signatures — as any worker does that finds nothing ready ("recovering senders ahead",
+ * below).
  *
  * What makes it safe. The DAG promises that two transactions running at the same time name no
  * critical field in common. They still share the block's tables (amdb), whose lists and maps
@@ -115,10 +116,11 @@ typedef struct {
     pte_sched_t sched;
     pthread_mutex_t mutex;       /* guards everything here */
     pthread_cond_t ready_cond;   /* a transaction was queued, or the workers must stop */
-    pthread_cond_t early_cond;   /* an early sender recovery ended */
+    pthread_cond_t ahead_cond;   /* a recovery ahead ended */
     bool dag_ready;              /* the DAG is built and sched holds it */
-    size_t early_next;           /* early recovery's next transaction is early_next - 1 */
-    unsigned early_busy;         /* helpers in the middle of an early recovery */
+    bool *started;               /* per transaction: a worker has taken it to run */
+    bool *recovering;            /* per transaction: a worker is recovering its sender ahead */
+    size_t ahead_next;           /* the next to recover ahead is ahead_next - 1 (see below) */
     bool stop;                   /* every transaction finished, or one failed */
     int err;                     /* the first failure, and its message (from its thread) */
     char errmsg[512];
@@ -145,16 +147,98 @@ pool_lock(pool_t *p)
     pthread_mutex_lock(&p->mutex);
 }
 
-/* Wait for a ready transaction; false when the workers must stop. */
+/* Stop everyone; keep the first error and its message (messages are per thread). */
+static void
+pool_fail(pool_t *p, int err)
+{
+    pool_lock(p);
+    if (p->err == BL_OK) {
+        p->err = err;
+        snprintf(p->errmsg, sizeof p->errmsg, "%s", bl_errmsg());
+    }
+    p->stop = true;
+    pthread_cond_broadcast(&p->ready_cond);
+    pthread_mutex_unlock(&p->mutex);
+}
+
+/* ---- recovering senders ahead ----
+ *
+ * A worker with nothing ready to run need not sleep, when senders are to be recovered
+ * (pte_opts_t.recover_senders): the recovery needs no order — only the signature — and it is
+ * most of a transfer's cost. So an idle worker recovers the sender of a transaction that no
+ * worker has taken yet, and the worker that later runs it skips that part. It happens:
+ *   - before the DAG exists: the calling thread builds it (pte_prepare) and every helper is
+ *     idle;
+ *   - when conflicts leave fewer ready transactions than workers: at 100% conflicts the block
+ *     is one chain, one worker runs it, and the others recover the senders of its far end.
+ * The idle workers walk from the block's last transaction backwards, the DAG run starts from
+ * the front, so they rarely meet; when a worker takes a transaction whose sender another one is
+ * still recovering, it waits for that recovery to end. */
+
+/* Under the mutex: claim the next transaction to recover ahead, if any is left. */
+static bool
+claim_ahead(pool_t *p, size_t *id)
+{
+    if (!p->job->opts->recover_senders)
+        return false;
+    while (p->ahead_next > 0 && p->started[p->ahead_next - 1])
+        p->ahead_next--; /* its runner recovers it */
+    if (p->ahead_next == 0)
+        return false;
+    *id = --p->ahead_next;
+    p->recovering[*id] = true;
+    return true;
+}
+
+/* Outside the mutex: recover the sender of the claimed transaction id, and say so. */
+static void
+recover_ahead(pool_t *p, size_t id)
+{
+    int rc = pte_recover_sender(p->job, id);
+
+    pool_lock(p);
+    p->recovering[id] = false;
+    p->job->runs[id].sender_early = rc == BL_OK;
+    pthread_cond_broadcast(&p->ahead_cond);
+    pthread_mutex_unlock(&p->mutex);
+    if (rc != BL_OK)
+        pool_fail(p, rc);
+}
+
+/* Under the mutex: this worker takes transaction id to run. If its sender is being recovered
+ * ahead, wait for that to end: its runner must see the sender written. */
+static void
+start_tx(pool_t *p, size_t id)
+{
+    p->started[id] = true;
+    while (p->recovering[id])
+        pthread_cond_wait(&p->ahead_cond, &p->mutex);
+}
+
+/* ---- the pool's loop ---- */
+
+/* Wait for a ready transaction, recovering senders ahead meanwhile; false when the workers
+ * must stop. */
 static bool
 pool_take(pool_t *p, size_t *id)
 {
-    bool got;
+    size_t ahead;
+    bool got = false;
 
     pool_lock(p);
-    while (!p->stop && !(p->dag_ready && pte_sched_take(&p->sched, id)))
-        pthread_cond_wait(&p->ready_cond, &p->mutex);
-    got = !p->stop;
+    while (!p->stop && !got) {
+        if (p->dag_ready && pte_sched_take(&p->sched, id)) {
+            start_tx(p, *id);
+            got = true;
+        } else if (claim_ahead(p, &ahead)) {
+            pthread_mutex_unlock(&p->mutex);
+            recover_ahead(p, ahead);
+            pool_lock(p);
+        } else {
+            pthread_cond_wait(&p->ready_cond, &p->mutex);
+        }
+    }
+    got = got && !p->stop;
     pthread_mutex_unlock(&p->mutex);
     return got;
 }
@@ -176,82 +260,18 @@ pool_finish(pool_t *p, size_t id, size_t *next)
         pthread_cond_broadcast(&p->ready_cond);
     }
     have_next = released > 0 && !p->stop; /* after a failure elsewhere, stop */
+    if (have_next)
+        start_tx(p, *next);
     pthread_mutex_unlock(&p->mutex);
     return have_next;
 }
 
-/* Stop everyone; keep the first error and its message (messages are per thread). */
-static void
-pool_fail(pool_t *p, int err)
-{
-    pool_lock(p);
-    if (p->err == BL_OK) {
-        p->err = err;
-        snprintf(p->errmsg, sizeof p->errmsg, "%s", bl_errmsg());
-    }
-    p->stop = true;
-    pthread_cond_broadcast(&p->ready_cond);
-    pthread_mutex_unlock(&p->mutex);
-}
-
-/* ---- early sender recovery, while the DAG is built ----
- *
- * Building the DAG is work for one thread (each transaction's fields are looked up in block
- * order), and no transaction can be scheduled before it is done. But recovering a sender from
- * its signature needs no DAG, and it is most of a transfer's cost. So while the calling
- * thread builds the DAG, the other workers recover senders, starting from the block's last
- * transaction and walking back: the DAG run starts from the front, so what they did is what
- * the run reaches last. When the DAG is ready they finish the recovery in hand and join the
- * run; a transaction whose sender is known is run without recovering it again. */
-
-/* The next transaction to recover early; false once the DAG is ready (or all are done). */
-static bool
-early_claim(pool_t *p, size_t *id)
-{
-    bool got;
-
-    pool_lock(p);
-    got = !p->dag_ready && !p->stop && p->early_next > 0;
-    if (got) {
-        *id = --p->early_next;
-        p->early_busy++;
-    }
-    pthread_mutex_unlock(&p->mutex);
-    return got;
-}
-
-static void
-early_done(pool_t *p, size_t id, int rc)
-{
-    pool_lock(p);
-    p->early_busy--;
-    p->job->runs[id].sender_early = rc == BL_OK;
-    pthread_cond_signal(&p->early_cond);
-    pthread_mutex_unlock(&p->mutex);
-    if (rc != BL_OK)
-        pool_fail(p, rc);
-}
-
-static void
-recover_early(pool_t *p)
-{
-    size_t id;
-
-    if (!p->job->opts->recover_senders)
-        return;
-    while (early_claim(p, &id))
-        early_done(p, id, pte_recover_sender(p->job, id));
-}
-
-/* The DAG is built: stop the early recovery, wait for the ones in hand (their senders must be
- * written before a worker may run their transactions), and open the ready queue. */
+/* The DAG is built (pte_prepare): open the ready queue. */
 static void
 pool_open(pool_t *p)
 {
     pool_lock(p);
     p->dag_ready = true;
-    while (p->early_busy > 0)
-        pthread_cond_wait(&p->early_cond, &p->mutex);
     pte_sched_init(&p->sched, p->job->dag);
     pthread_cond_broadcast(&p->ready_cond);
     pthread_mutex_unlock(&p->mutex);
@@ -280,26 +300,26 @@ run_dag(worker_t *w)
     }
 }
 
-/* A helper thread: early recovery, then the DAG run. */
 static void *
 helper_main(void *arg)
 {
-    worker_t *w = arg;
-
-    recover_early(w->pool);
-    run_dag(w);
+    run_dag(arg);
     return NULL;
 }
 
 static void
 pool_init(pool_t *p, pte_job_t *job)
 {
+    size_t n = job->blk->ntxs;
+
     memset(p, 0, sizeof *p);
     p->job = job;
-    p->early_next = job->blk->ntxs;
+    p->started = bl_xcalloc(n ? n : 1, sizeof *p->started);
+    p->recovering = bl_xcalloc(n ? n : 1, sizeof *p->recovering);
+    p->ahead_next = n;
     pthread_mutex_init(&p->mutex, NULL);
     pthread_cond_init(&p->ready_cond, NULL);
-    pthread_cond_init(&p->early_cond, NULL);
+    pthread_cond_init(&p->ahead_cond, NULL);
 }
 
 static void
@@ -307,9 +327,11 @@ pool_destroy(pool_t *p)
 {
     pthread_mutex_destroy(&p->mutex);
     pthread_cond_destroy(&p->ready_cond);
-    pthread_cond_destroy(&p->early_cond);
+    pthread_cond_destroy(&p->ahead_cond);
     if (p->dag_ready)
         pte_sched_free(&p->sched);
+    free(p->started);
+    free(p->recovering);
 }
 
 int

@@ -488,20 +488,63 @@ pte_recovers_senders(void **state)
     chain_close(&c);
 }
 
-/* The parallel executor recovers senders on its helper threads while the DAG is built, from
- * the block's end backwards (pte.c, "early sender recovery"); the DAG run recovers the rest.
- * However the two phases meet, with 1 to 8 workers, a random signed block gives the serial
- * executor's receipts and roots (with senders known beforehand), and a bad signature late in
- * the block — the first one early recovery reaches — fails the block and names it. Run under
- * ThreadSanitizer too. */
+/* Recovery ahead (pte.c): a worker with nothing ready to run — every helper while the DAG is
+ * built, and any worker that conflicts leave idle — recovers the senders of transactions not
+ * taken yet, from the block's end backwards; a worker that takes one still being recovered
+ * waits for it. However the two meet, with 1 to 8 workers, random signed blocks (with their
+ * chains of conflicts) give the serial executor's receipts and roots (with senders known
+ * beforehand) and every sender right; a bad signature at the block's end — the first one
+ * recovered ahead — fails the block and names it. Run under ThreadSanitizer too. */
 static void
-pte_early_recovery_matches_serial_with_any_workers(void **state)
+check_recovery_on_workers(chain_t *c, block_t *blk, keypair_t kp[3])
+{
+    bl_buf_t want = BL_BUF_INIT, got = BL_BUF_INIT;
+    char name[40];
+
+    for (size_t i = 0; i < blk->ntxs; i++)
+        assert_int_equal(tx_sign(&blk->txs[i], &kp[i % 3]), BL_OK);
+    execute(c, blk, 0, NULL);
+    fingerprint(blk, &want);
+    for (unsigned w = 1; w <= MAX_WORKERS; w++) {
+        pte_opts_t o = { .workers = w, .recover_senders = true };
+
+        amdb_rollback(c->db);
+        for (size_t i = 0; i < blk->ntxs; i++)
+            memset(blk->txs[i].sender, 0, 20);
+        assert_int_equal(exec_block_execute(suite_ecdsa(), c->db, c->state, blk, &o), BL_OK);
+        fingerprint(blk, &got);
+        if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+            fail_msg("seed %llu: %zu signed txs, %u workers recovering senders differ from "
+                     "the serial executor", (unsigned long long)seed, blk->ntxs, w);
+        for (size_t i = 0; i < blk->ntxs; i++) {
+            uint8_t signer[20];
+
+            keypair_address(&kp[i % 3], signer);
+            assert_memory_equal(blk->txs[i].sender, signer, 20);
+        }
+    }
+    amdb_rollback(c->db);
+    memset(blk->txs[blk->ntxs - 1].sig, 0, 32); /* r = 0: no key made this signature */
+    snprintf(name, sizeof name, "transaction %zu", blk->ntxs - 1);
+    for (unsigned w = 1; w <= MAX_WORKERS; w++) {
+        pte_opts_t o = { .workers = w, .recover_senders = true };
+
+        assert_int_equal(exec_block_execute(suite_ecdsa(), c->db, c->state, blk, &o),
+                         BL_E_SIGNATURE);
+        assert_non_null(strstr(bl_errmsg(), name));
+        amdb_rollback(c->db);
+    }
+    bl_buf_free(&want);
+    bl_buf_free(&got);
+}
+
+static void
+pte_recovery_ahead_matches_serial_with_any_workers(void **state)
 {
     chain_t c;
     block_t blk, first;
     keypair_t kp[3];
     bl_rng_t rng;
-    bl_buf_t want = BL_BUF_INIT, got = BL_BUF_INIT;
 
     (void)state;
     bl_rng_seed(&rng, seed);
@@ -511,46 +554,65 @@ pte_early_recovery_matches_serial_with_any_workers(void **state)
     assert_int_equal(amdb_commit(c.db, 1), BL_OK);
     for (int k = 0; k < 3; k++)
         assert_int_equal(keypair_generate(&kp[k], suite_ecdsa()), BL_OK);
-    random_block(&rng, 2, &blk);
-    for (size_t i = 0; i < blk.ntxs; i++)
-        assert_int_equal(tx_sign(&blk.txs[i], &kp[i % 3]), BL_OK);
-    execute(&c, &blk, 0, NULL);
-    fingerprint(&blk, &want);
-    for (unsigned w = 1; w <= MAX_WORKERS; w++) {
-        pte_opts_t o = { .workers = w, .recover_senders = true };
-
-        amdb_rollback(c.db);
-        for (size_t i = 0; i < blk.ntxs; i++)
-            memset(blk.txs[i].sender, 0, 20);
-        assert_int_equal(exec_block_execute(suite_ecdsa(), c.db, c.state, &blk, &o), BL_OK);
-        fingerprint(&blk, &got);
-        if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
-            fail_msg("seed %llu: %zu signed txs, %u workers recovering senders differ from "
-                     "the serial executor", (unsigned long long)seed, blk.ntxs, w);
-        for (size_t i = 0; i < blk.ntxs; i++) {
-            uint8_t signer[20];
-
-            keypair_address(&kp[i % 3], signer);
-            assert_memory_equal(blk.txs[i].sender, signer, 20);
-        }
-    }
-    amdb_rollback(c.db);
-    memset(blk.txs[blk.ntxs - 1].sig, 0, 32); /* r = 0: no key made this signature */
-    for (unsigned w = 1; w <= MAX_WORKERS; w++) {
-        pte_opts_t o = { .workers = w, .recover_senders = true };
-        char name[40];
-
-        snprintf(name, sizeof name, "transaction %zu", blk.ntxs - 1);
-        assert_int_equal(exec_block_execute(suite_ecdsa(), c.db, c.state, &blk, &o),
-                         BL_E_SIGNATURE);
-        assert_non_null(strstr(bl_errmsg(), name));
-        amdb_rollback(c.db);
+    for (int b = 0; b < 4; b++) {
+        random_block(&rng, 2, &blk);
+        check_recovery_on_workers(&c, &blk, kp);
+        block_free(&blk);
     }
     for (int k = 0; k < 3; k++)
         keypair_clear(&kp[k]);
-    bl_buf_free(&want);
-    bl_buf_free(&got);
     block_free(&first);
+    chain_close(&c);
+}
+
+/* At 100% conflicts the block is one chain: one worker runs it while the other, with nothing
+ * ready, recovers senders from the chain's far end — so some transactions of a long chain run
+ * with their sender recovered ahead (pte.c). (Over 300 transactions, one worker spends far
+ * longer on the chain than a thread takes to start.) */
+static void
+pte_idle_worker_recovers_a_chain_ahead(void **state)
+{
+    chain_t c;
+    block_t blk;
+    keypair_t kp;
+    pte_trace_t trace;
+    pte_opts_t o = { .workers = 2, .recover_senders = true, .trace = &trace };
+    size_t ahead = 0;
+
+    (void)state;
+    chain_open(&c, "memory", tu_dir);
+    genesis_block(&blk);
+    execute(&c, &blk, 0, NULL);
+    assert_int_equal(amdb_commit(c.db, 1), BL_OK);
+    block_free(&blk);
+    assert_int_equal(keypair_generate(&kp, suite_ecdsa()), BL_OK);
+    block_init(&blk);
+    blk.header.number = 2;
+    for (unsigned i = 0; i < 300; i++) {
+        char from[16], to[16];
+        const char *args[] = { from, to, "1" };
+        tx_t tx;
+
+        snprintf(from, sizeof from, "u%u", i % GENESIS_USERS);
+        snprintf(to, sizeof to, "u%u", (i + 1) % GENESIS_USERS); /* the next one's sender */
+        tx_init(&tx);
+        bl_u256_from_u64(&tx.gas, 100000000);
+        bl_u256_from_u64(&tx.nonce, i + 1);
+        tx.has_to = true;
+        precompile_address(0x5002, tx.to);
+        encode(&tx, "userTransfer(string,string,uint256)", args, 3);
+        assert_int_equal(tx_sign(&tx, &kp), BL_OK);
+        memset(tx.sender, 0, 20);
+        block_add_tx(&blk, &tx);
+        tx_free(&tx);
+    }
+    assert_int_equal(exec_block_execute(suite_ecdsa(), c.db, c.state, &blk, &o), BL_OK);
+    assert_int_equal(trace.dag.nlevels, 300);
+    for (size_t i = 0; i < blk.ntxs; i++)
+        ahead += trace.runs[i].sender_early;
+    assert_true(ahead > 0);
+    pte_trace_free(&trace);
+    keypair_clear(&kp);
     block_free(&blk);
     chain_close(&c);
 }
@@ -644,7 +706,8 @@ main(void)
         cmocka_unit_test(pte_fills_receipts_and_header),
         cmocka_unit_test(pte_empty_block),
         cmocka_unit_test(pte_recovers_senders),
-        cmocka_unit_test(pte_early_recovery_matches_serial_with_any_workers),
+        cmocka_unit_test(pte_recovery_ahead_matches_serial_with_any_workers),
+        cmocka_unit_test(pte_idle_worker_recovers_a_chain_ahead),
         cmocka_unit_test(pte_uses_the_callers_clock),
         cmocka_unit_test(pte_scheduler_steps_a_diamond),
     };
