@@ -344,7 +344,7 @@ pte_run_parallel(pte_job_t *job, unsigned workers)
     int rc;
 
     if (job->blk->ntxs == 0)
-        return BL_OK;
+        return pte_prepare(job); /* nothing to run, but the empty block's roots all the same */
     pool_init(&pool, job);
     w = bl_xcalloc(workers, sizeof *w);
     for (unsigned i = 0; i < workers; i++)
