@@ -125,19 +125,6 @@ is_mpt(const state_t *state)
     return state != NULL && strcmp(state->ops->name, "mpt") == 0;
 }
 
-/* The transactionsRoot, as block_compute_roots computes it. */
-static void
-compute_tx_root(const suite_t *suite, block_t *blk)
-{
-    size_t n = blk->ntxs;
-    uint8_t (*hashes)[32] = bl_xcalloc(n ? n : 1, 32);
-
-    for (size_t i = 0; i < n; i++)
-        memcpy(hashes[i], blk->txs[i].hash, 32);
-    merkle_root(suite, (const uint8_t(*)[32])hashes, n, blk->header.tx_root);
-    free(hashes);
-}
-
 /* The receiptsRoot, as block_compute_roots computes it, but with the receipts hashed on the
  * workers. */
 static void
@@ -162,7 +149,7 @@ pte_prepare(pte_job_t *job)
     int rc = txdag_build(job->dag, ctx->suite, ctx->db, blk->txs, blk->ntxs);
 
     if (rc == BL_OK)
-        compute_tx_root(ctx->suite, blk);
+        block_tx_root(ctx->suite, blk, blk->header.tx_root);
     return rc;
 }
 

@@ -72,8 +72,8 @@ block_add_sig(block_t *b, uint64_t index, const uint8_t *sig, size_t len)
     memcpy(s->sig, sig, s->sig_len);
 }
 
-static void
-tx_root_of(const suite_t *suite, const block_t *b, uint8_t root[32])
+void
+block_tx_root(const suite_t *suite, const block_t *b, uint8_t root[32])
 {
     uint8_t (*hashes)[32] = bl_xcalloc(b->ntxs, 32);
 
@@ -97,7 +97,7 @@ receipt_root_of(const suite_t *suite, const block_t *b, uint8_t root[32])
 void
 block_compute_roots(const suite_t *suite, block_t *b)
 {
-    tx_root_of(suite, b, b->header.tx_root);
+    block_tx_root(suite, b, b->header.tx_root);
     receipt_root_of(suite, b, b->header.receipt_root);
 }
 
@@ -313,7 +313,7 @@ check_block_commitments(const suite_t *suite, const block_t *b, const rlp_item_t
     if (hash_item->is_list || hash_item->payload.len != 32 ||
         memcmp(hash_item->payload.ptr, hash, 32) != 0)
         return bl_fail(BL_E_FORMAT, "block hash field does not match the hash of its header");
-    tx_root_of(suite, b, root);
+    block_tx_root(suite, b, root);
     if (memcmp(root, b->header.tx_root, 32) != 0)
         return bl_fail(BL_E_FORMAT, "transactionsRoot does not match the block's transactions");
     if (b->nreceipts == 0)

@@ -100,6 +100,8 @@ void block_add_sig(block_t *b, uint64_t index, const uint8_t *sig, size_t len);
 
 /* Recompute transactionsRoot and receiptsRoot from the block's contents into its header. */
 void block_compute_roots(const suite_t *suite, block_t *b);
+/* Just the transactionsRoot of b's transactions, into root. */
+void block_tx_root(const suite_t *suite, const block_t *b, uint8_t root[32]);
 void block_hash(const suite_t *suite, const block_t *b, uint8_t out[32]);
 
 void block_encode(const suite_t *suite, const block_t *b, bl_buf_t *out);
